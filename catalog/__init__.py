@@ -1,0 +1,1 @@
+"""The shared catalogue schema: products, import and content hashes."""
