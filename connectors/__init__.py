@@ -1,0 +1,1 @@
+"""Marketplace connectors: project the shared catalogue into Amazon, eBay and Tmall listings."""

@@ -1,0 +1,1 @@
+"""Pure projections of catalogue products into each marketplace's payloads (golden-tested)."""

@@ -1,0 +1,1 @@
+"""Local marketplaces that follow the official contracts: for the demo, the tests and the benchmarks."""
