@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine
+
+import workers.store.brand_models  # noqa: F401 - registers the brand tables
+from workers.store import migrate, open_engine
+from workers.store.migrate import alembic_config, current_revision, head_revision
+from workers.store.models import Base
+
+TABLES = {
+    "sellers",
+    "webhook_secrets",
+    "api_keys",
+    "products",
+    "marketplace_accounts",
+    "listings",
+    "sync_runs",
+    "webhook_deliveries",
+    "sync_batches",
+    "brands",
+    "brand_aliases",
+    "brand_contacts",
+    "authorized_sellers",
+    "brand_images",
+    "findings",
+    "alerts",
+    "brand_index",
+}
+
+
+def test_the_first_migration_creates_every_table_known_now(engine: Engine) -> None:
+    assert set(sa.inspect(engine).get_table_names()) >= TABLES
+    assert set(Base.metadata.tables) == TABLES
+    assert current_revision(engine) == head_revision()
+
+
+def test_the_migrated_schema_matches_the_models(engine: Engine) -> None:
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    assert diff == []
+
+
+def test_the_indexes_queries_need_exist(engine: Engine) -> None:
+    inspector = sa.inspect(engine)
+    listing_indexes = {tuple(ix["column_names"]) for ix in inspector.get_indexes("listings")}
+    assert ("seller_id", "status") in listing_indexes
+    product_keys = {tuple(uq["column_names"]) for uq in inspector.get_unique_constraints("products")}
+    assert ("seller_id", "sku") in product_keys
+
+
+def test_migrating_a_database_at_head_changes_nothing(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("INSERT INTO sellers (id, name, timezone, created_at) VALUES ('s', 's', 'UTC', :t)"),
+            {"t": "2026-01-01 00:00:00"},
+        )
+    migrate(engine)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM sellers")).scalar_one() == 1
+
+
+def test_downgrading_to_nothing_and_back_works(engine: Engine) -> None:
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "base")
+    assert not TABLES & set(sa.inspect(engine).get_table_names())
+    migrate(engine)
+    assert set(sa.inspect(engine).get_table_names()) >= TABLES
+
+
+def test_the_brand_index_migration_goes_down_and_up_leaving_one_stale_row(engine: Engine) -> None:
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0001")
+    assert "brand_index" not in sa.inspect(engine).get_table_names()
+    migrate(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, generation, matcher FROM brand_index")).all()
+    assert [tuple(r) for r in rows] == [(1, 0, None)]
+
+
+def test_sqlite_connections_use_wal_and_enforce_foreign_keys(tmp_path: Path) -> None:
+    engine = open_engine(f"sqlite:///{tmp_path}/nested/dir/store.db")
+    try:
+        migrate(engine)
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO api_keys (seller_id, key_hash, prefix, created_at)"
+                    " VALUES ('nobody', 'h', 'p', :t)"
+                ),
+                {"t": "2026-01-01 00:00:00"},
+            )
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("workers", [4])
+def test_processes_starting_together_migrate_once(tmp_path: Path, workers: int) -> None:
+    url = f"sqlite:///{tmp_path}/store.db"
+    errors: list[BaseException] = []
+    start = threading.Barrier(workers)
+
+    def run() -> None:
+        engine = open_engine(url)
+        try:
+            start.wait()
+            migrate(engine)
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=run) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    engine = open_engine(url)
+    try:
+        assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()

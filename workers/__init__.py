@@ -1,0 +1,1 @@
+"""The running system: store, broker, actors, API, scheduler, e-mail and the command line."""

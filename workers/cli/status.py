@@ -1,0 +1,49 @@
+"""`listing-sync status SELLER`: products and listings per marketplace and status."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from workers.cli.common import store
+from workers.store.status import SellerStatus, seller_status
+
+
+def status(
+    seller: Annotated[str, typer.Argument(metavar="SELLER", help="The seller's id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")] = False,
+) -> None:
+    """Show a seller's products, its listings per marketplace and status, and its latest sync run."""
+    with store() as engine, engine.connect() as conn:
+        found = seller_status(conn, seller)
+    if as_json:
+        typer.echo(json.dumps(found.as_json()))
+        return
+    for line in render(found):
+        typer.echo(line)
+
+
+def render(found: SellerStatus) -> list[str]:
+    s = found.seller
+    lines = [
+        f"Seller {s.id} ({s.name}), time zone {s.timezone}",
+        f"Products: {found.products:,}"
+        + (f" ({found.deleted_products:,} deleted)" if found.deleted_products else ""),
+    ]
+    if not found.listings:
+        lines.append("Listings: none yet")
+    else:
+        lines.append("Listings:")
+        for marketplace, counts in found.listings.items():
+            shown = ", ".join(f"{status} {count:,}" for status, count in counts.items())
+            lines.append(f"  {marketplace:<7} {shown}")
+    run = found.last_run
+    if run is None:
+        lines.append("Last sync run: none yet")
+    else:
+        lines.append(
+            f"Last sync run: {run.id} ({run.kind}) {run.status}, opened {run.created_at:%Y-%m-%d %H:%M} UTC"
+        )
+    return lines
