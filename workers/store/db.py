@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,9 @@ from sqlalchemy.types import TypeDecorator
 
 from workers.settings import redact_url
 from workers.store.errors import DatabaseURLError
+
+#: How long SQLite lock races (WAL switch, concurrent migrations) are retried before giving up.
+SQLITE_LOCK_RETRY_SECONDS = 30.0
 
 #: JSON that PostgreSQL stores as jsonb (indexable, compact) and SQLite as text.
 JSONType = JSON().with_variant(JSONB(), "postgresql")
@@ -87,12 +92,34 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        _enable_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")  # durable across app crashes in WAL mode
-        cursor.execute("PRAGMA busy_timeout=10000")
     finally:
         cursor.close()
+
+
+def _enable_wal(cursor: Any) -> None:
+    """Switch a database file to WAL once; retried, since SQLite refuses the switch at once (no busy wait)
+    while another connection holds a lock, as when several processes open a new store together."""
+    deadline = time.monotonic() + SQLITE_LOCK_RETRY_SECONDS
+    delay = 0.005
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not is_sqlite_locked(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.2)
+
+
+def is_sqlite_locked(exc: BaseException) -> bool:
+    """Whether `exc` (a sqlite3 or SQLAlchemy error) is SQLite's "database is locked"."""
+    return "database is locked" in str(getattr(exc, "orig", exc))
 
 
 def _sqlite_on_begin(connection: Connection) -> None:

@@ -10,6 +10,7 @@ compares the models with a scratch database at head and writes the difference as
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 
 from alembic import command
@@ -17,6 +18,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import OperationalError
+
+from workers.store.db import SQLITE_LOCK_RETRY_SECONDS, is_sqlite_locked, open_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -46,6 +50,22 @@ def current_revision(engine: Engine) -> str | None:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Upgrade the database to `revision`; a no-op when it is already there, safe to call on every start."""
+    deadline = time.monotonic() + SQLITE_LOCK_RETRY_SECONDS
+    delay = 0.01
+    while True:
+        try:
+            _upgrade(engine, revision)
+            return
+        except OperationalError as exc:
+            # SQLite can refuse a lock at once instead of waiting when processes start together; the
+            # failed upgrade rolled back whole, so trying again is safe.
+            if engine.dialect.name != "sqlite" or not is_sqlite_locked(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
+
+
+def _upgrade(engine: Engine, revision: str) -> None:
     if revision == "head" and current_revision(engine) == head_revision():
         return
     with engine.connect() as connection:
@@ -60,8 +80,6 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 def new_revision(message: str) -> Path:
     """Autogenerate a revision from the difference between the models and the shipped migrations."""
-    from workers.store.db import open_engine
-
     with tempfile.TemporaryDirectory() as scratch:
         engine = open_engine(f"sqlite:///{scratch}/scratch.db")
         try:

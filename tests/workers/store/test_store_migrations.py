@@ -104,7 +104,7 @@ def test_sqlite_connections_use_wal_and_enforce_foreign_keys(tmp_path: Path) -> 
         engine.dispose()
 
 
-@pytest.mark.parametrize("workers", [4])
+@pytest.mark.parametrize("workers", [4, 12])
 def test_processes_starting_together_migrate_once(tmp_path: Path, workers: int) -> None:
     url = f"sqlite:///{tmp_path}/store.db"
     errors: list[BaseException] = []
