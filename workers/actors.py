@@ -15,9 +15,9 @@ from dramatiq.middleware import CurrentMessage
 
 from workers import drift, planner, push
 from workers.accounts import connected_marketplaces
-from workers.broker import FIRST, PLAN, PUSH, current_broker
-from workers.context import Context, context_of, writing
-from workers.retries import MAX_RETRIES, transient
+from workers.broker import EMAIL, FIRST, PLAN, PUSH, current_broker
+from workers.context import Context, context_of, mailer_of, writing
+from workers.retries import MAX_RETRIES, delay_for, transient
 from workers.runs import fail_run, run_scope
 from workers.store.models import RunKind, RunStatus
 
@@ -95,3 +95,42 @@ def _pusher(name: str, queue: str, priority: int) -> dramatiq.Actor[[int], None]
 
 push_first = _pusher("push_first", FIRST, 0)
 PUSHERS = {marketplace: _pusher(f"push_{marketplace}", queue, 10) for marketplace, queue in PUSH.items()}
+
+
+@dramatiq.actor(broker=BROKER, queue_name=EMAIL, priority=0, time_limit=5 * 60_000)
+def send_alert_mail(alert_id: int) -> None:
+    """Send one alert e-mail; a mail outage retries with backoff, and the alert stays pending for the sweep
+    (`sweep_alerts`) if it outlasts the retries, so an alert is delayed, never lost."""
+    from workers.mail import TransientMailError, send_alert
+
+    ctx = context_of(BROKER)
+    try:
+        outcome = send_alert(alert_id, mailer_of(ctx))
+    except TransientMailError as exc:
+        message = CurrentMessage.get_current_message()
+        retries = message.options.get("retries", 0) if message else 0
+        logger.warning("alert %s not sent yet: %s", alert_id, exc)
+        raise dramatiq.Retry(f"mail server unavailable: {exc}", delay=delay_for(retries, None)) from None
+    logger.info("alert %s: %s", alert_id, outcome)
+
+
+def mail_alerts(ctx: Context, finding_id: int) -> list[int]:
+    """Queue the alerts of a new or materially changed finding and hand each to `send_alert_mail`."""
+    from workers.mail import queue_alerts
+
+    with writing(ctx.engine) as conn:
+        alert_ids = queue_alerts(conn, finding_id)
+    for alert_id in alert_ids:
+        send_alert_mail.send(alert_id)
+    return alert_ids
+
+
+def sweep_alerts(ctx: Context) -> int:
+    """Send on every alert still pending (a mail outage outlasted the retries); returns how many."""
+    from workers.mail import pending_alerts
+
+    with ctx.engine.connect() as conn:
+        alert_ids = pending_alerts(conn)
+    for alert_id in alert_ids:
+        send_alert_mail.send(alert_id)
+    return len(alert_ids)

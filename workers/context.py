@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import redis
 from requests.adapters import HTTPAdapter
@@ -22,6 +23,9 @@ from workers.ratelimit import SharedRateLimiter
 from workers.settings import Settings
 from workers.store import migrate, open_engine
 from workers.throttle import throttled_session
+
+if TYPE_CHECKING:
+    from workers.mail import Mailer
 
 
 @dataclass
@@ -95,6 +99,22 @@ def context_of(broker: object) -> Context:
                 settings, redis_url(settings), prefix=prefix, claim_seconds=claim
             )
         return found
+
+
+def mailer_of(context: Context) -> Mailer:
+    """The context's Mailer (tests set `extras["mailer"]`), else one built from the environment, once."""
+    from fingerprints import ImageLoader
+    from workers.mail import Mailer, MailSettings, transport_for
+
+    with _lock:
+        found = context.extras.get("mailer")
+        if found is None:
+            settings = Settings.from_env()
+            loader = ImageLoader(allow_private=settings.allow_private_images)
+            found = Mailer(context.engine, transport_for(settings), MailSettings.from_env(settings), loader)
+            context.extras["mailer"] = found
+    assert isinstance(found, Mailer)
+    return found
 
 
 @contextmanager
