@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -126,18 +127,19 @@ class ScriptedServer:
         self.script.extend(answers)
 
 
-Validator = Callable[[requests.PreparedRequest], list[str]]
+#: The problems of a request against the official model, judged at the moment it was sent (epoch seconds).
+Validator = Callable[[requests.PreparedRequest, float], list[str]]
 
 
 class RecordingAdapter(HTTPAdapter):
     """A transport that keeps every request it sends, then sends it as usual."""
 
-    def __init__(self, sink: list[requests.PreparedRequest], **kwargs: Any) -> None:
+    def __init__(self, sink: list[tuple[requests.PreparedRequest, float]], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sink = sink
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
-        self.sink.append(request.copy())
+        self.sink.append((request.copy(), time.time()))
         return super().send(request, *args, **kwargs)
 
 
@@ -145,16 +147,21 @@ class Recorder:
     """Every request the connectors sent during the suite, and the official-model check for each host."""
 
     def __init__(self) -> None:
-        self.requests: list[requests.PreparedRequest] = []
+        #: each request and when it was sent (TOP's timestamp window is judged at that moment)
+        self.sent: list[tuple[requests.PreparedRequest, float]] = []
         self.validators: dict[str, Validator] = {}
         self.checked = 0
 
     def session(self) -> requests.Session:
         """A pooled session (as `make_session` builds) whose transport records."""
         session = make_session(8)
-        adapter = RecordingAdapter(self.requests, pool_connections=4, pool_maxsize=8, max_retries=0)
+        adapter = RecordingAdapter(self.sent, pool_connections=4, pool_maxsize=8, max_retries=0)
         session.mount("http://", adapter)
         return session
+
+    @property
+    def requests(self) -> list[requests.PreparedRequest]:
+        return [request for request, _ in self.sent]
 
     def validate(self, base_url: str, validator: Validator) -> None:
         """Check requests sent under `base_url` with `validator` (returns the problems found)."""
@@ -162,12 +169,13 @@ class Recorder:
 
     def problems(self) -> list[str]:
         found: list[str] = []
-        for request in self.requests:
+        for request, sent_at in self.sent:
             for base, validator in self.validators.items():
                 if (request.url or "").startswith(base):
                     self.checked += 1
                     found += [
-                        f"{request.method} {request.path_url.split('?')[0]}: {p}" for p in validator(request)
+                        f"{request.method} {request.path_url.split('?')[0]}: {p}"
+                        for p in validator(request, sent_at)
                     ]
         return found
 
@@ -227,7 +235,7 @@ def amazon_validator(sandbox: Any) -> Validator:
     from connectors.sandbox.amazon import CapturedRequest, check_request
     from connectors.sandbox.amazon import spec as amazon_spec
 
-    def validate(request: requests.PreparedRequest) -> list[str]:
+    def validate(request: requests.PreparedRequest, sent_at: float) -> list[str]:
         path, query, headers, body = _captured_parts(request)
         if path.startswith(("/listings/", "/feeds/", "/auth/")):
             return [
@@ -245,7 +253,7 @@ def amazon_validator(sandbox: Any) -> Validator:
 def ebay_validator(sandbox: Any) -> Validator:
     from connectors.sandbox.ebay import check_prepared
 
-    def validate(request: requests.PreparedRequest) -> list[str]:
+    def validate(request: requests.PreparedRequest, sent_at: float) -> list[str]:
         return [str(p) for p in check_prepared(request)]
 
     return validate
@@ -255,9 +263,9 @@ def top_validator(sandbox: Any) -> Validator:
     from connectors.sandbox.top import contract
     from connectors.sandbox.top.wire import Captured
 
-    def validate(request: requests.PreparedRequest) -> list[str]:
+    def validate(request: requests.PreparedRequest, sent_at: float) -> list[str]:
         captured = Captured.of(request.method or "", request.url or "", request.headers, request.body)
-        return [str(p) for p in contract.problems(captured, sandbox.credentials)]
+        return [str(p) for p in contract.problems(captured, sandbox.credentials, now=sent_at)]
 
     return validate
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
 import pytest
@@ -140,7 +141,7 @@ def test_fetch_reads_back_what_is_live(amazon, make_product):
 def test_the_recorder_catches_a_request_that_breaks_the_model(amazon):
     url = f"{amazon.server.url}/listings/2021-08-01/items/{amazon.seller}/X-1?marketplaceIds=ATVPDKIKX0DER"
     bad = requests.Request("PUT", url, json={"attributes": {}}).prepare()  # no productType, no requirements
-    assert amazon_validator(amazon.sandbox)(bad)
+    assert amazon_validator(amazon.sandbox)(bad, time.time())
 
 
 def test_refused_credentials_are_an_auth_error_that_shows_no_secret(amazon, make_product):
