@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TypeVar
 
 import dramatiq
 import sqlalchemy as sa
@@ -30,8 +31,9 @@ from workers.store import migrate, open_engine
 from workers.store.models import Listing, ListingStatus, Product
 
 SAMPLE_PICTURES = "http://127.0.0.1/images/"
-SHOWN = 4  # listings shown per marketplace
+SHOWN = 4  # listings shown per marketplace, spread over the catalogue
 SHOWN_ERRORS = 12
+T = TypeVar("T")
 
 
 def move_pictures(engine: sa.Engine, seller: str) -> None:
@@ -69,24 +71,29 @@ def prepare(engine: sa.Engine, seller: str, running: RunningSandboxes, secret_ke
     return authorize_brands(engine, seller, running)
 
 
+def spread(items: list[T]) -> list[T]:
+    """At most `SHOWN` of `items`, evenly apart, so that a few lines show several kinds of product."""
+    return items[:: max(1, len(items) // SHOWN)][:SHOWN]
+
+
 def live_lines(running: RunningSandboxes, seller: str) -> list[str]:
     """What each marketplace shows for the seller: a count and the first few listings."""
     lines = ["What the marketplaces show now:"]
     amazon = running.amazon.listings(seller)
     lines.append(f"  Amazon: {len(amazon)} listings")
-    for sku, item in sorted(amazon.items())[:SHOWN]:
+    for sku, item in spread(sorted(amazon.items())):
         summary = (item.get("summaries") or [{}])[0]
         lines.append(f"    {sku:<14} {summary.get('productType', ''):<11} {summary.get('itemName', '')[:50]}")
     ebay = running.ebay.live(seller)
     lines.append(f"  eBay:   {len(ebay)} listings")
-    for item in sorted(ebay, key=lambda x: x["sku"])[:SHOWN]:
+    for item in spread(sorted(ebay, key=lambda x: x["sku"])):
         price = item.get("price") or {}
         lines.append(
             f"    {item['sku']:<14} {price.get('value')} {price.get('currency')}  qty {item['quantity']}"
         )
     tmall = running.tmall.live(seller)
     lines.append(f"  Tmall:  {len(tmall)} items on sale")
-    for item in sorted(tmall, key=lambda x: str(x["outer_id"]))[:SHOWN]:
+    for item in spread(sorted(tmall, key=lambda x: str(x["outer_id"]))):
         lines.append(f"    {item['outer_id']:<14} ¥{item.get('price'):<8} {item.get('title')}")
     return lines
 
