@@ -77,7 +77,7 @@ def spread(items: list[T]) -> list[T]:
 
 
 def live_lines(running: RunningSandboxes, seller: str) -> list[str]:
-    """What each marketplace shows for the seller: a count and the first few listings."""
+    """What each marketplace shows for the seller: a count and a few of the listings."""
     lines = ["What the marketplaces show now:"]
     amazon = running.amazon.listings(seller)
     lines.append(f"  Amazon: {len(amazon)} listings")
