@@ -61,6 +61,12 @@ PRODUCT_TYPES: dict[str, ProductType] = {
         ProductType("HAT", ("color", "size")),
         ProductType("WALLET", ("color", "material")),
         ProductType("HOME", ()),
+        ProductType("COAT", ("color", "size", "department")),
+        ProductType("HEADPHONES", ("color",)),
+        ProductType("SPEAKERS", ("color",)),
+        ProductType("KITCHEN", ()),
+        ProductType("TEA", ()),
+        ProductType("TOY_BUILDING_BLOCK", ()),
     )
 }
 

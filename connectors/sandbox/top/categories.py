@@ -5,6 +5,7 @@ stands in for the platform's category tree: each leaf lists the pids it requires
 The brand property (pid 20000) is required everywhere, as on Tmall; its value must be a known brand vid.
 Every brand except "no brand" needs the seller's brand authorization (a sandbox rule standing in for Tmall's
 brand qualification): grant it with `TopSandbox(brand_authorizations=...)` or `authorize_brand()`.
+Cids and their names are Taobao's; the brands include those of the shipped sample catalogue.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ BRANDS: dict[int, str] = {
     2150923: "Levi's",
     3223467: "Acme Outfitters",
     3223468: "Northwind Goods",
+    3223471: "Northwind Outfitters",
+    3223472: "Lumen Audio",
+    3223473: "Kestrel Kitchen",
+    3223474: "Harbor Tea Co.",
+    3223475: "Pinecrest Toys",
 }
 
 
@@ -60,6 +66,14 @@ CATEGORIES: dict[int, Category] = {
         _leaf(50012906, "运动鞋 (sneakers)", {COLOUR_PID, SHOE_SIZE_PID}),
         _leaf(50008163, "床品套件 (bedding sets)", set(), {COLOUR_PID, SIZE_PID}),
         _leaf(50023724, "其他 (other goods)", set(), {COLOUR_PID, SIZE_PID}),
+        _leaf(50011739, "运动茄克/外套 (sports jackets)", {COLOUR_PID, SIZE_PID}),
+        _leaf(50013228, "运动T恤 (sports T-shirts)", {COLOUR_PID, SIZE_PID}),
+        _leaf(302910, "帽子 (hats)", {COLOUR_PID}, {SIZE_PID}),
+        _leaf(1205, "耳机/耳麦 (headphones)", {COLOUR_PID}),
+        _leaf(121616, "组合/迷你/卡通音响 (compact speakers)", {COLOUR_PID}),
+        _leaf(50010101, "烹饪用具 (cookware and kitchen knives)", set(), {COLOUR_PID, SIZE_PID}),
+        _leaf(50026397, "茶叶 (tea)", set()),
+        _leaf(50023504, "积木/拆装/串珠/拼图/配对玩具 (building blocks)", set(), {COLOUR_PID}),
     )
 }
 
