@@ -47,7 +47,8 @@ def title(product: Product) -> str:
     if not text:
         raise PermanentError(
             "MISSING_ZH_TITLE",
-            f"SKU {product.sku}: Tmall needs a Chinese title; set localized.{LOCALE}.title",
+            f"SKU {product.sku}: Tmall needs a Chinese title; set localized.{LOCALE}.title "
+            "(the title_zh column of a CSV import)",
             f"localized.{LOCALE}.title",
         )
     if len(text) > MAX_TITLE_CHARS or title_bytes(text) > MAX_TITLE_BYTES:
