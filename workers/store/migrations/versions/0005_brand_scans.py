@@ -30,11 +30,17 @@ def upgrade() -> None:
         sa.Column(
             "status",
             sa.Enum(
-                "queued", "running", "done", "failed",
-                name="scan_status", native_enum=False, create_constraint=True, length=20,
+                "queued",
+                "running",
+                "done",
+                "failed",
+                name="scan_status",
+                native_enum=False,
+                create_constraint=True,
+                length=20,
             ),
             nullable=False,
-        ),  # fmt: skip
+        ),
         sa.Column("summary", JSON, nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
