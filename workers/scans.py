@@ -11,7 +11,7 @@ reason; what the others found is recorded all the same.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -206,18 +206,31 @@ def _scan_marketplace(
 ) -> None:
     seen: set[str] = set()
     for keyword in dict.fromkeys([info.name, *info.aliases]):
-        try:
-            for listing in search.search(keyword, limit=max_listings):
-                if listing.listing_id in seen:
-                    continue
-                seen.add(listing.listing_id)
-                _look_at(ctx, tools, info, listing, done, dismissed, summary)
-                if progress is not None:
-                    progress(summary)
-        except ValueError as exc:  # a keyword the marketplace cannot search for (no searchable word)
-            done.error(f"keyword {keyword!r}: {exc}")
-        finally:
-            done.unreadable = len(search.skipped)
+        for listing in _listings(search, keyword, max_listings, done):
+            if listing.listing_id in seen:
+                continue
+            seen.add(listing.listing_id)
+            _look_at(ctx, tools, info, listing, done, dismissed, summary)
+            if progress is not None:
+                progress(summary)
+
+
+def _listings(search: Search, keyword: str, limit: int, done: MarketplaceScan) -> Iterator[FoundListing]:
+    """The search's listings for one keyword; a keyword the marketplace cannot search for (no searchable
+    word) is an error of the scan, not of the marketplace."""
+    found = search.search(keyword, limit=limit)
+    try:
+        while True:
+            try:
+                listing = next(found)
+            except StopIteration:
+                return
+            except ValueError as exc:
+                done.error(f"keyword {keyword!r}: {exc}")
+                return
+            yield listing
+    finally:
+        done.unreadable = len(search.skipped)
 
 
 def _look_at(
