@@ -11,7 +11,9 @@ reason; what the others found is recorded all the same.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -19,7 +21,7 @@ import sqlalchemy as sa
 
 from connectors.errors import ConnectorError
 from connectors.search import FoundListing, Search
-from fingerprints import DEFAULT_THRESHOLD, FingerprintError, ImageError, ImageLoader
+from fingerprints import DEFAULT_THRESHOLD, FingerprintError, ImageLoader
 from workers.accounts import AccountError
 from workers.brands import (
     BrandIndex,
@@ -44,6 +46,8 @@ log = logging.getLogger(__name__)
 MAX_LISTINGS = 1000
 MAX_IMAGES = 6
 MAX_ERRORS_KEPT = 20
+#: Listings whose images are fetched and matched at once.
+IMAGE_THREADS = 4
 
 
 @dataclass
@@ -204,15 +208,38 @@ def _scan_marketplace(
     progress: Callable[[ScanSummary], None] | None,
     max_listings: int,
 ) -> None:
+    """Read the search's listings and look at their images a few at a time (fetching overlaps with the
+    search's next calls); findings are recorded in the order the search gave the listings."""
     seen: set[str] = set()
-    for keyword in dict.fromkeys([info.name, *info.aliases]):
-        for listing in _listings(search, keyword, max_listings, done):
-            if listing.listing_id in seen:
-                continue
-            seen.add(listing.listing_id)
-            _look_at(ctx, tools, info, listing, done, dismissed, summary)
-            if progress is not None:
-                progress(summary)
+    pending: deque[tuple[FoundListing, Future[Looked]]] = deque()
+
+    def settle() -> None:
+        listing, looked = pending.popleft()
+        _record(ctx, tools, info, listing, looked.result(), done, summary)
+        if progress is not None:
+            progress(summary)
+
+    with ThreadPoolExecutor(IMAGE_THREADS, thread_name_prefix="scan-images") as pool:
+        try:
+            for keyword in dict.fromkeys([info.name, *info.aliases]):
+                for listing in _listings(search, keyword, max_listings, done):
+                    if listing.listing_id in seen:
+                        continue
+                    seen.add(listing.listing_id)
+                    done.listings += 1
+                    if seller_is_allowed(
+                        info, listing.marketplace, listing.seller, listing.ids.get("seller_id")
+                    ):
+                        done.authorized += 1
+                    elif (listing.marketplace, listing.listing_id) in dismissed:
+                        done.dismissed += 1
+                    else:
+                        pending.append((listing, pool.submit(_look, tools, info, listing)))
+                    while len(pending) > 2 * IMAGE_THREADS:
+                        settle()
+        finally:  # a search that failed half way keeps what it found
+            while pending:
+                settle()
 
 
 def _listings(search: Search, keyword: str, limit: int, done: MarketplaceScan) -> Iterator[FoundListing]:
@@ -233,23 +260,19 @@ def _listings(search: Search, keyword: str, limit: int, done: MarketplaceScan) -
         done.unreadable = len(search.skipped)
 
 
-def _look_at(
-    ctx: Context,
-    tools: ScanTools,
-    info: BrandInfo,
-    listing: FoundListing,
-    done: MarketplaceScan,
-    dismissed: set[tuple[str, str]],
-    summary: ScanSummary,
-) -> None:
-    done.listings += 1
-    if seller_is_allowed(info, listing.marketplace, listing.seller, listing.ids.get("seller_id")):
-        done.authorized += 1
-        return
-    if (listing.marketplace, listing.listing_id) in dismissed:
-        done.dismissed += 1
-        return
+@dataclass
+class Looked:
+    """What looking at one listing's images gave: the best match of the brand, if any, and the counts."""
+
     best: tuple[Verdict, ListingImage] | None = None
+    fetched: int = 0
+    cached: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _look(tools: ScanTools, info: BrandInfo, listing: FoundListing) -> Looked:
+    """Fetch (or take from the cache) and judge the listing's images; runs on the image threads."""
+    looked = Looked()
     for url in listing.image_urls[:MAX_IMAGES]:
         try:
             image = tools.images.get(url)
@@ -257,19 +280,36 @@ def _look_at(
             if verdict is None and not image.fetched:
                 image = tools.images.get(url, fresh=True)  # cached fingerprints of another version
                 verdict = _judge(tools.index.snapshot(), info, image)
-        except ImageError as exc:
-            done.error(f"listing {listing.listing_id}: image {exc}")
+        except FingerprintError as exc:  # cannot be fetched, decoded or fingerprinted
+            looked.errors.append(f"listing {listing.listing_id}: image {exc}")
             continue
-        done.images_fetched += image.fetched
-        done.images_cached += not image.fetched
+        looked.fetched += image.fetched
+        looked.cached += not image.fetched
         if verdict is None or verdict.verdict != VerdictKind.COUNTERFEIT_SUSPECT:
             continue
-        if best is None or (verdict.score or 0) > (best[0].score or 0):
-            best = (verdict, image)
-    if best is None:
+        if looked.best is None or (verdict.score or 0) > (looked.best[0].score or 0):
+            looked.best = (verdict, image)
+    return looked
+
+
+def _record(
+    ctx: Context,
+    tools: ScanTools,
+    info: BrandInfo,
+    listing: FoundListing,
+    looked: Looked,
+    done: MarketplaceScan,
+    summary: ScanSummary,
+) -> None:
+    """Count what was looked at, and record (and alert) the listing's finding when an image matched."""
+    done.images_fetched += looked.fetched
+    done.images_cached += looked.cached
+    for error in looked.errors:
+        done.error(error)
+    if looked.best is None:
         return
     done.matches += 1
-    verdict, image = best
+    verdict, image = looked.best
     match = match_from_verdict(
         verdict, image_url=image.url, image_sha256=image.sha256, fetched_at=image.fetched_at
     )
