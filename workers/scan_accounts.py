@@ -5,7 +5,7 @@ client id and secret, client-credentials grant), Amazon's Catalog Items and Prod
 partner's Login with Amazon token, TOP's item search an app key. A deployment therefore connects its own
 accounts under one seller id, `LISTING_SYNC_SCAN_SELLER` (default `scanner`), with `listing-sync sellers add`
 and `sellers connect` like any seller's: stored encrypted, shown without secrets, reconnected the same way.
-The demo and the tests connect that seller to the sandboxes (`workers.sandboxes.connect_sandboxes`).
+The demo and the tests connect that seller to the sandboxes (`workers.sandboxes.connect_scanner`).
 
 An account's settings may say `"rate_limits": false` (a sandbox run without limits); otherwise every search
 call waits for its slot in the shared Redis limiter at the marketplace's documented rate.
