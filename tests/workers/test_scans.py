@@ -17,6 +17,7 @@ from scan_support import BRAND, SECRET_KEY, connect, register_brand, seed
 from smtp_support import SmtpServer
 from sqlalchemy import Engine
 
+from benchmarks import imagery
 from connectors.sandbox.run import RunningSandboxes, start_sandboxes
 from fingerprints import ImageLoader
 from workers.brands import UnknownBrandError
@@ -24,7 +25,8 @@ from workers.broker import CHECK, EMAIL, ListingSyncBroker
 from workers.context import Context, attach, writing
 from workers.findings import dismiss, list_findings
 from workers.mail import SmtpTransport
-from workers.scan_accounts import ScanAccountError
+from workers.sandboxes import connect_scanner
+from workers.scan_accounts import ScanAccountError, open_search
 from workers.scan_runs import open_scan, run_scan, scan_state
 from workers.scans import ScanTools, scan_brand
 from workers.settings import Settings
@@ -198,3 +200,21 @@ def test_an_unknown_brand_or_a_marketplace_without_account_is_a_clear_error(
         scan_brand(context, BRAND, ["etsy"])
     with writing(engine) as conn:
         assert conn.execute(sa.text("select count(*) from findings")).scalar_one() == 0
+
+
+def test_searches_wait_in_the_shared_limiter_unless_the_account_says_otherwise(
+    engine: Engine, drawn: list[Image.Image], context: Context, sandboxes: RunningSandboxes
+) -> None:
+    connect_scanner(engine, sandboxes, SECRET_KEY, marketplaces=("amazon",))  # limits on
+    sandboxes.amazon.seed(
+        title="Acme drill", seller="A2COPYCAT", price="9.99", images=[imagery.jpeg(drawn[0])]
+    )
+    search = open_search(engine, SECRET_KEY, "scanner", "amazon", limiter=context.limiter)
+    assert len(list(search.search("acme"))) == 1
+    slot = context.limiter.key("search:amazon:scanner", "getItemOffers")
+    assert context.redis.exists(slot)  # its next slot is reserved for every worker to see
+    context.redis.delete(slot)
+    connect_scanner(engine, sandboxes, SECRET_KEY, marketplaces=("amazon",), limits=False)
+    unpaced = open_search(engine, SECRET_KEY, "scanner", "amazon", limiter=context.limiter)
+    assert len(list(unpaced.search("acme"))) == 1
+    assert not context.redis.exists(slot)

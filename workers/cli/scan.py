@@ -24,7 +24,7 @@ MAIL_WAIT_MS = 60_000
 
 
 def scan(
-    brand: Annotated[str, typer.Argument(metavar="BRAND", help="The brand's name (or one of its names).")],
+    brand: Annotated[str, typer.Argument(metavar="BRAND", help="The brand's name (any case).")],
     marketplace: Annotated[
         list[str] | None,
         typer.Option("--marketplace", "-m", help="Only this marketplace (amazon, ebay, tmall); repeatable."),
