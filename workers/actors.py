@@ -12,10 +12,11 @@ import logging
 
 import dramatiq
 from dramatiq.middleware import CurrentMessage
+from sqlalchemy import Engine
 
-from workers import drift, planner, push
+from workers import drift, planner, push, scan_runs
 from workers.accounts import connected_marketplaces
-from workers.broker import EMAIL, FIRST, PLAN, PUSH, current_broker
+from workers.broker import CHECK, EMAIL, FIRST, PLAN, PUSH, current_broker
 from workers.context import Context, context_of, mailer_of, writing
 from workers.retries import MAX_RETRIES, delay_for, transient
 from workers.runs import fail_run, run_scope
@@ -24,6 +25,7 @@ from workers.store.models import RunKind, RunStatus
 logger = logging.getLogger(__name__)
 
 PUSH_TIME_LIMIT_MS = 15 * 60_000
+SCAN_TIME_LIMIT_MS = 60 * 60_000
 BROKER = current_broker()  # raises unless setup_broker ran first (it imports this module)
 
 
@@ -127,10 +129,46 @@ def mail_alerts(ctx: Context, finding_id: int) -> list[int]:
 
 def sweep_alerts(ctx: Context) -> int:
     """Send on every alert still pending (a mail outage outlasted the retries); returns how many."""
+    return sweep_pending_alerts(ctx.engine)
+
+
+def sweep_pending_alerts(engine: Engine) -> int:
+    """`sweep_alerts` with the store alone, for the scheduler."""
     from workers.mail import pending_alerts
 
-    with ctx.engine.connect() as conn:
+    with engine.connect() as conn:
         alert_ids = pending_alerts(conn)
     for alert_id in alert_ids:
         send_alert_mail.send(alert_id)
     return len(alert_ids)
+
+
+@dramatiq.actor(broker=BROKER, queue_name=EMAIL, priority=0, time_limit=5 * 60_000)
+def send_digest_mail(contact_id: int) -> None:
+    """Send a digest contact its daily e-mail; a mail outage retries, and the alerts stay pending."""
+    from workers.mail import TransientMailError, send_digest
+
+    ctx = context_of(BROKER)
+    try:
+        outcome = send_digest(contact_id, mailer_of(ctx))
+    except TransientMailError as exc:
+        message = CurrentMessage.get_current_message()
+        retries = message.options.get("retries", 0) if message else 0
+        logger.warning("digest for contact %s not sent yet: %s", contact_id, exc)
+        raise dramatiq.Retry(f"mail server unavailable: {exc}", delay=delay_for(retries, None)) from None
+    logger.info("digest for contact %s: %s", contact_id, outcome)
+
+
+@dramatiq.actor(broker=BROKER, queue_name=CHECK, priority=10, time_limit=SCAN_TIME_LIMIT_MS)
+def scan_brand(scan_id: int) -> None:
+    """Run a brand scan opened with `workers.scan_runs.open_scan`; a scan already done is skipped."""
+    ctx = context_of(BROKER)
+    try:
+        summary = scan_runs.run_scan(ctx, scan_id)
+    except Exception as exc:
+        if transient(exc) and not _out_of_retries():
+            raise
+        logger.exception("scan %s failed", scan_id)
+        return
+    if summary is not None:
+        logger.info("scan %s: %s", scan_id, summary.line())

@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import requests
+import sqlalchemy as sa
 from requests.adapters import HTTPAdapter
 from sqlalchemy import Engine
 
@@ -16,6 +17,9 @@ from connectors.errors import TransientError
 from connectors.sandbox.run import RunningSandboxes
 from workers.accounts import Connectors, save_account
 from workers.context import writing
+from workers.scan_accounts import DEFAULT_SCAN_SELLER
+from workers.store.models import Seller
+from workers.store.sellers import add_seller
 
 SANDBOX_SETTINGS: dict[str, dict[str, Any]] = {
     "amazon": {"poll_interval": 0.2},
@@ -62,6 +66,35 @@ def connect_sandboxes(
             except TransientError:
                 if attempt == 9:
                     raise
+
+
+def connect_scanner(
+    engine: Engine,
+    running: RunningSandboxes,
+    secret_key: str,
+    *,
+    seller: str = DEFAULT_SCAN_SELLER,
+    limits: bool = True,
+    marketplaces: tuple[str, ...] = ("amazon", "ebay", "tmall"),
+) -> None:
+    """Give scans their accounts on running sandboxes: add the scan seller (if new) and connect it. Sandboxes
+    run without limits (`limits=False`) get accounts whose searches are not paced."""
+    with writing(engine) as conn:
+        if not conn.execute(sa.select(Seller.id).where(Seller.id == seller)).first():
+            add_seller(conn, seller, name="Marketplace scans")
+        for marketplace in marketplaces:
+            sandbox: Any = running.sandbox(marketplace)
+            credentials = dict(sandbox.credentials_for(seller))
+            credentials.setdefault("seller_id", seller)
+            save_account(
+                conn,
+                seller,
+                marketplace,
+                credentials=credentials,
+                secret_key=secret_key,
+                endpoint=running.url(marketplace),
+                settings={} if limits else {"rate_limits": False},
+            )
 
 
 #: Image URLs in sandbox catalogues: eBay wants HTTPS, TOP needs the bytes, so sessions that mount

@@ -1,10 +1,16 @@
-"""The nightly scheduler: one re-sync run per seller per local night, however many replicas run.
+"""The nightly scheduler: one re-sync run per seller per local night, one marketplace scan per brand per
+night, the daily alert digests, and a periodic sweep of unsent alerts, however many replicas run.
 
 Replicas compete for a Redis leader lock (a token with a TTL, renewed on every tick); the leader opens a
 nightly run for each seller whose local night has come, under the idempotency key
 `nightly:<seller>:<local date>`, which the store's unique constraint makes exactly-once even if two leaders
 ever overlap. Only the latest night is ever due, so a scheduler back from downtime opens one catch-up run per
 seller, not one per missed night.
+
+Brands have no time zone: each brand with official images is scanned once per UTC night at `scan_hour`,
+under the scan key `nightly:<brand id>:<date>` (unique in `brand_scans`). The digests of the contacts that
+take one go out once per UTC day at the same hour (a Redis key per day marks them sent), and every
+`sweep_every` the leader hands the alerts still unsent after a mail outage back to the e-mail actor.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import redis
@@ -24,6 +30,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from workers import runs
+from workers.store.brand_models import Brand, BrandImage, BrandScan, ScanStatus
 from workers.store.models import RunKind, RunStatus, Seller, SyncRun
 
 log = logging.getLogger(__name__)
@@ -59,6 +66,7 @@ class LeaderLock:
         self.key = key
         self.ttl_ms = int(ttl * 1000)
         self.token = uuid.uuid4().hex
+        self._client = client
         self._hold = client.register_script(_HOLD)
         self._release = client.register_script(_RELEASE)
 
@@ -68,6 +76,12 @@ class LeaderLock:
 
     def release(self) -> None:
         self._release(keys=[self.key], args=[self.token])
+
+    def mark(self, name: str, ttl: dt.timedelta) -> bool:
+        """Set the flag `<lock key>:<name>` for `ttl`; True only for the first caller (once per name)."""
+        return bool(
+            self._client.set(f"{self.key}:{name}", self.token, nx=True, px=int(ttl.total_seconds() * 1000))
+        )
 
 
 def night_of(now: dt.datetime, timezone: str, hour: int) -> dt.date:
@@ -103,16 +117,91 @@ class Scheduler:
     hour: int = DEFAULT_HOUR
     interval: float = 30.0
     clock: Callable[[], dt.datetime] = utcnow
+    #: the UTC hour of the nightly brand scans and the daily digests
+    scan_hour: int = DEFAULT_HOUR
+    sweep_every: dt.timedelta = dt.timedelta(minutes=10)
+    _last_sweep: dt.datetime | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        if not 0 <= self.hour <= 23:
-            raise ValueError(f"hour: expected 0 to 23, got {self.hour}")
+        for name in ("hour", "scan_hour"):
+            if not 0 <= getattr(self, name) <= 23:
+                raise ValueError(f"{name}: expected 0 to 23, got {getattr(self, name)}")
 
     def tick(self) -> list[str]:
-        """One pass: the runs this replica opened (none unless it is the leader)."""
+        """One pass: the runs this replica opened (none unless it is the leader); as leader it also opens
+        the brand scans due, sends the digests due and sweeps unsent alerts."""
         if not self.lock.hold():
             return []
-        return self.schedule(self.clock())
+        now = self.clock()
+        opened = self.schedule(now)
+        self.schedule_scans(now)
+        self.send_digests(now)
+        self.sweep(now)
+        return opened
+
+    def schedule_scans(self, now: dt.datetime) -> list[int]:
+        """Open and start tonight's scan of every brand with official images that has none yet; a scan
+        opened but still queued after `STALE_QUEUED` is started again. Returns the scans started."""
+        from workers.actors import scan_brand
+        from workers.scan_runs import nightly_scan_key, open_scan
+
+        night = night_of(now, "UTC", self.scan_hour)
+        begins = night_starts(night, "UTC", self.scan_hour)
+        with self.engine.connect() as conn:
+            brands = conn.execute(
+                sa.select(Brand.id)
+                .where(Brand.created_at <= begins, sa.exists().where(BrandImage.brand_id == Brand.id))
+                .order_by(Brand.id)
+            ).scalars()
+            keys = {nightly_scan_key(brand_id, night): brand_id for brand_id in brands}
+            found = conn.execute(
+                sa.select(BrandScan.scan_key, BrandScan.status, BrandScan.created_at).where(
+                    BrandScan.scan_key.in_(list(keys))
+                )
+            ).all()
+        opened_before = {r.scan_key for r in found}
+        stale = {
+            r.scan_key for r in found if r.status == ScanStatus.QUEUED and r.created_at < now - STALE_QUEUED
+        }
+        started = []
+        for key, brand_id in keys.items():
+            if key in opened_before and key not in stale:
+                continue
+            with self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+                scan_id, opened = open_scan(conn, brand_id, key=key)
+            if opened or key in stale:
+                scan_brand.send(scan_id)  # a scan already done is skipped by the actor
+                log.info("nightly scan %s of brand %s (%s)", scan_id, brand_id, key)
+                started.append(scan_id)
+        return started
+
+    def send_digests(self, now: dt.datetime) -> int:
+        """Once per UTC day from `scan_hour`: hand each digest contact with news to the e-mail actor."""
+        from workers.actors import send_digest_mail
+        from workers.mail import digests_due
+
+        day = night_of(now, "UTC", self.scan_hour)
+        with self.engine.connect() as conn:
+            contacts = digests_due(conn)
+        if not self.lock.mark(f"digests:{day.isoformat()}", ttl=dt.timedelta(days=3)):
+            return 0
+        for contact_id in contacts:
+            send_digest_mail.send(contact_id)
+        if contacts:
+            log.info("daily digests for %s: %d contacts", day, len(contacts))
+        return len(contacts)
+
+    def sweep(self, now: dt.datetime) -> int:
+        """Every `sweep_every`: hand every alert still unsent back to the e-mail actor."""
+        from workers.actors import sweep_pending_alerts
+
+        if self._last_sweep is not None and now - self._last_sweep < self.sweep_every:
+            return 0
+        self._last_sweep = now
+        swept = sweep_pending_alerts(self.engine)
+        if swept:
+            log.info("%d unsent alerts handed back to the e-mail actor", swept)
+        return swept
 
     def schedule(self, now: dt.datetime) -> list[str]:
         """Open and start a nightly run for every seller whose latest night has none yet."""

@@ -12,6 +12,7 @@ from workers.cli import (
     findings,
     imports,
     sandbox,
+    scan,
     scheduler,
     sellers,
     serve,
@@ -36,6 +37,7 @@ app.command("status")(status.status)
 app.command("sandbox")(sandbox.sandbox)
 app.add_typer(findings.app, name="findings")
 app.command("sync")(sync.sync)
+app.command("scan")(scan.scan)
 app.command("worker")(worker.worker)
 app.command("api")(api.api)
 app.command("scheduler")(scheduler.scheduler)

@@ -157,3 +157,43 @@ class BrandIndexRow(Base):
     generation: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     matcher: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ScanStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class BrandScan(Base):
+    """One search of the marketplaces for copies of a brand's images; `scan_key` makes it happen once
+    (`nightly:<brand id>:<date>` for the scheduler's, a random one for a scan asked for now)."""
+
+    __tablename__ = "brand_scans"
+    __table_args__ = (sa.Index(None, "brand_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(brand_fk())
+    scan_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    marketplaces: Mapped[list[Any]] = mapped_column(default=list)  # empty: every one with a scan account
+    status: Mapped[ScanStatus] = mapped_column(str_enum(ScanStatus, "scan_status"), default=ScanStatus.QUEUED)
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)  # progress while running, then the totals
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+
+
+class ScannedImage(Base):
+    """A listing image a scan fetched: by URL, its content hash and fingerprints, so that a re-scan reuses
+    them instead of fetching the image again."""
+
+    __tablename__ = "scanned_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    url: Mapped[str] = mapped_column(sa.Text)
+    content_sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    fingerprints: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    fetched_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

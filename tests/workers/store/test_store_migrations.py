@@ -33,6 +33,8 @@ TABLES = {
     "findings",
     "alerts",
     "brand_index",
+    "brand_scans",
+    "scanned_images",
 }
 
 
