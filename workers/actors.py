@@ -9,6 +9,8 @@ batch or run is recorded as failed with the reason, so no run waits for ever.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import dramatiq
 from dramatiq.middleware import CurrentMessage
@@ -21,6 +23,9 @@ from workers.context import Context, context_of, mailer_of, writing
 from workers.retries import MAX_RETRIES, delay_for, transient
 from workers.runs import fail_run, run_scope
 from workers.store.models import RunKind, RunStatus
+
+if TYPE_CHECKING:
+    from workers.mail import Mailer
 
 logger = logging.getLogger(__name__)
 
@@ -99,21 +104,37 @@ push_first = _pusher("push_first", FIRST, 0)
 PUSHERS = {marketplace: _pusher(f"push_{marketplace}", queue, 10) for marketplace, queue in PUSH.items()}
 
 
-@dramatiq.actor(broker=BROKER, queue_name=EMAIL, priority=0, time_limit=5 * 60_000)
+MAIL_TIME_LIMIT_MS = 5 * 60_000
+
+
+@dramatiq.actor(broker=BROKER, queue_name=EMAIL, priority=0, time_limit=MAIL_TIME_LIMIT_MS)
 def send_alert_mail(alert_id: int) -> None:
     """Send one alert e-mail; a mail outage retries with backoff, and the alert stays pending for the sweep
     (`sweep_alerts`) if it outlasts the retries, so an alert is delayed, never lost."""
-    from workers.mail import TransientMailError, send_alert
+    from workers.mail import send_alert
+
+    _send_mail("alert", alert_id, send_alert)
+
+
+def _send_mail(kind: str, key: int, send: Callable[[int, Mailer], object]) -> None:
+    """Send one alert or digest under a lock of its own, so a swept copy of a message and its retry never
+    send it twice; a mail outage (TransientMailError) retries with backoff."""
+    from workers.mail import TransientMailError
 
     ctx = context_of(BROKER)
+    message = CurrentMessage.get_current_message()
+    retries = message.options.get("retries", 0) if message else 0
+    lock = ctx.redis.lock(f"{ctx.prefix}:mail:{kind}:{key}", timeout=MAIL_TIME_LIMIT_MS / 1000)
+    if not lock.acquire(blocking=False):
+        raise dramatiq.Retry(f"{kind} {key} is being sent by another worker", delay=delay_for(retries, None))
     try:
-        outcome = send_alert(alert_id, mailer_of(ctx))
+        outcome = send(key, mailer_of(ctx))
     except TransientMailError as exc:
-        message = CurrentMessage.get_current_message()
-        retries = message.options.get("retries", 0) if message else 0
-        logger.warning("alert %s not sent yet: %s", alert_id, exc)
+        logger.warning("%s %s not sent yet: %s", kind, key, exc)
         raise dramatiq.Retry(f"mail server unavailable: {exc}", delay=delay_for(retries, None)) from None
-    logger.info("alert %s: %s", alert_id, outcome)
+    finally:
+        lock.release()
+    logger.info("%s %s: %s", kind, key, outcome)
 
 
 def mail_alerts(ctx: Context, finding_id: int) -> list[int]:
@@ -143,20 +164,12 @@ def sweep_pending_alerts(engine: Engine) -> int:
     return len(alert_ids)
 
 
-@dramatiq.actor(broker=BROKER, queue_name=EMAIL, priority=0, time_limit=5 * 60_000)
+@dramatiq.actor(broker=BROKER, queue_name=EMAIL, priority=0, time_limit=MAIL_TIME_LIMIT_MS)
 def send_digest_mail(contact_id: int) -> None:
     """Send a digest contact its daily e-mail; a mail outage retries, and the alerts stay pending."""
-    from workers.mail import TransientMailError, send_digest
+    from workers.mail import send_digest
 
-    ctx = context_of(BROKER)
-    try:
-        outcome = send_digest(contact_id, mailer_of(ctx))
-    except TransientMailError as exc:
-        message = CurrentMessage.get_current_message()
-        retries = message.options.get("retries", 0) if message else 0
-        logger.warning("digest for contact %s not sent yet: %s", contact_id, exc)
-        raise dramatiq.Retry(f"mail server unavailable: {exc}", delay=delay_for(retries, None)) from None
-    logger.info("digest for contact %s: %s", contact_id, outcome)
+    _send_mail("digest", contact_id, send_digest)
 
 
 @dramatiq.actor(broker=BROKER, queue_name=CHECK, priority=10, time_limit=SCAN_TIME_LIMIT_MS)

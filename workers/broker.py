@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -55,15 +56,30 @@ class BrokerError(Exception):
 
 
 class ListingSyncBroker(RedisBroker):
-    """RedisBroker that maintains a queue (redelivers dead workers' messages) on every `qsize`."""
+    """RedisBroker that maintains a queue (redelivers dead workers' messages) on every `qsize`, and keeps a
+    register of its live worker processes (dramatiq's own heartbeats also count processes that only send)."""
 
     def _should_do_maintenance(self, command: str) -> int:
         return 1 if command == "qsize" else super()._should_do_maintenance(command)
 
+    @property
+    def workers_key(self) -> str:
+        return f"{self.namespace}:__workers__"
+
     def heartbeat(self) -> None:
         """Mark this process alive and maintain every declared queue and its delay queue."""
+        self.client.zadd(self.workers_key, {self.broker_id: int(time.time() * 1000)})
         for queue in sorted(self.queues | self.delay_queues):
             self.do_qsize(queue)
+
+    def retire(self) -> None:
+        """Take this process off the register of live workers (it stopped consuming)."""
+        self.client.zrem(self.workers_key, self.broker_id)
+
+    def workers_alive(self) -> bool:
+        """Whether some worker process (here or elsewhere) sent a heartbeat within the heartbeat timeout."""
+        since = time.time() * 1000 - self.heartbeat_timeout
+        return bool(self.client.zcount(self.workers_key, since, "+inf"))
 
 
 class Heartbeat(Middleware):
@@ -78,6 +94,7 @@ class Heartbeat(Middleware):
         if not isinstance(broker, ListingSyncBroker):
             return
         self._stop.clear()
+        self._beat(broker)  # seen alive at once, not one interval later
         self._thread = threading.Thread(target=self._run, args=(broker,), name="heartbeat", daemon=True)
         self._thread.start()
 
@@ -86,13 +103,22 @@ class Heartbeat(Middleware):
         if self._thread is not None:
             self._thread.join()
             self._thread = None
+        if isinstance(broker, ListingSyncBroker):
+            try:
+                broker.retire()
+            except redis.RedisError as exc:  # the entry then lapses after the heartbeat timeout
+                logger.warning("could not retire this worker: %s", type(exc).__name__)
 
     def _run(self, broker: ListingSyncBroker) -> None:
         while not self._stop.wait(self.interval):
-            try:
-                broker.heartbeat()
-            except redis.RedisError as exc:  # Redis away: the consumers reconnect, so will we
-                logger.warning("heartbeat failed: %s", type(exc).__name__)
+            self._beat(broker)
+
+    @staticmethod
+    def _beat(broker: ListingSyncBroker) -> None:
+        try:
+            broker.heartbeat()
+        except redis.RedisError as exc:  # Redis away: the consumers reconnect, so will we
+            logger.warning("heartbeat failed: %s", type(exc).__name__)
 
 
 def redis_url(settings: Settings) -> str:

@@ -140,3 +140,24 @@ def test_the_sweep_sends_on_alerts_left_pending(
     assert actors.sweep_alerts(context) == 2
     drain_email(broker, email_worker)
     assert len(smtp_server.messages) == 2 and all(at is not None for at in sent_at(engine))
+
+
+def test_an_alert_being_sent_elsewhere_is_not_sent_twice(
+    engine: Engine,
+    acme_copy: CopiedListing,
+    context: Context,
+    actors: ModuleType,
+    smtp_server: SmtpServer,
+) -> None:
+    context.extras["mailer"] = mailer(engine, SmtpTransport(smtp_server.url))
+    _, alert_ids = record(engine, acme_copy)
+    first = alert_ids[0]
+    held = context.redis.lock(f"{context.prefix}:mail:alert:{first}", timeout=60)
+    assert held.acquire(blocking=False)  # as if another worker were sending it right now
+    with pytest.raises(dramatiq.Retry, match="being sent by another worker"):
+        actors.send_alert_mail.fn(first)  # a swept copy of the same alert: it waits its turn
+    assert smtp_server.messages == [] and sent_at(engine)[0] is None
+    held.release()
+    actors.send_alert_mail.fn(first)
+    actors.send_alert_mail.fn(first)
+    assert len(smtp_server.messages) == 1

@@ -42,6 +42,22 @@ def test_messages_held_by_a_silent_worker_go_back_to_their_queue_on_the_next_hea
     assert _queued(redis_url, namespace) == 1
 
 
+def test_only_consuming_workers_count_as_alive_and_a_stopped_one_retires_at_once(redis_url: str) -> None:
+    namespace = f"t-{uuid.uuid4().hex[:6]}"
+    sender = build_broker(redis_url, namespace=namespace)
+    sender.enqueue(dramatiq.Message(queue_name=PLAN, actor_name="plan", args=("r1",), kwargs={}, options={}))
+    assert not sender.workers_alive()  # enqueuing (an API, a CLI) is not consuming
+
+    consumer = build_broker(redis_url, namespace=namespace, heartbeat_interval=60)
+    worker = dramatiq.Worker(consumer, queues={"check"}, worker_threads=1, worker_timeout=100)
+    worker.start()
+    try:
+        assert sender.workers_alive()  # seen at boot, before the first interval passes
+    finally:
+        worker.stop()
+    assert not sender.workers_alive()
+
+
 def _queued(redis_url: str, namespace: str) -> int:
     return int(redis.Redis.from_url(redis_url).llen(f"{namespace}:{PLAN}"))
 

@@ -37,7 +37,6 @@ def scan(
     from workers.boot_options import options_from_env
     from workers.brands import BrandError
     from workers.broker import CHECK, EMAIL, redis_url, setup_broker
-    from workers.cli.sync import workers_alive
     from workers.context import writing
     from workers.scan_accounts import ScanAccountError, check_marketplaces, scan_marketplaces, scan_seller
     from workers.scan_runs import open_scan
@@ -60,7 +59,7 @@ def scan(
         from workers import actors
 
         worker = None
-        if not workers_alive(broker.client, broker.namespace):
+        if not broker.workers_alive():
             worker = dramatiq.Worker(broker, queues={CHECK, EMAIL}, worker_threads=4, worker_timeout=200)
             worker.start()
         try:
@@ -75,16 +74,9 @@ def scan(
         finally:
             if worker is not None:
                 worker.stop()
-                retire(broker)
     report(state, as_json, in_process=worker is not None)
     if state["status"] != "done" or state["summary"].get("failed"):
         raise typer.Exit(FAILED)
-
-
-def retire(broker: Any) -> None:
-    """Date this process's broker heartbeat back to 0: the next command sees no server running (rather
-    than this one for the heartbeat timeout), and maintenance requeues anything it left unacknowledged."""
-    broker.client.zadd(f"{broker.namespace}:__heartbeats__", {broker.broker_id: 0})
 
 
 def follow(engine: Engine, scan_id: int, brand: str, *, quiet: bool) -> dict[str, Any]:

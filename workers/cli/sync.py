@@ -11,14 +11,13 @@ import time
 from typing import Annotated
 
 import dramatiq
-import redis
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
 from workers.boot_options import options_from_env
-from workers.broker import HEARTBEAT_TIMEOUT_MS, recorded_valkey, redis_url, setup_broker
+from workers.broker import recorded_valkey, redis_url, setup_broker
 from workers.cli.common import FAILED, fail, store
 from workers.context import writing
 from workers.runs import MARKETPLACES, open_run, run_progress, start_run
@@ -57,7 +56,7 @@ def sync(
         with writing(engine) as conn:
             get_seller(conn, seller)
             run_id = open_run(conn, seller, kind="manual", marketplaces=marketplace or None)
-        in_process = wait and not workers_alive(broker.client, broker.namespace)
+        in_process = wait and not broker.workers_alive()
         worker = None
         if in_process:
             worker = dramatiq.Worker(broker, worker_threads=8, worker_timeout=200)
@@ -73,12 +72,6 @@ def sync(
                 worker.stop()
     if status != "done":
         raise typer.Exit(FAILED)
-
-
-def workers_alive(client: redis.Redis, namespace: str) -> bool:
-    """Whether some worker process sent a heartbeat within the broker's heartbeat timeout."""
-    now_ms = time.time() * 1000
-    return bool(client.zcount(f"{namespace}:__heartbeats__", now_ms - HEARTBEAT_TIMEOUT_MS, "+inf"))
 
 
 def follow(engine: Engine, run_id: str) -> str:
