@@ -2,7 +2,9 @@
 
 Each method runs over the same encoded JPEGs (drawn products and bundled photographs scaled so that their
 longest side is 1000 px) from bytes to hashes, on this one thread. Every round is timed in process CPU time
-and the best of the rounds is kept, the figure least disturbed by other work on the machine.
+and the best of the rounds is kept, the figure least disturbed by other work on the machine; the methods take
+their rounds in turn, so that a spell of load on a shared machine falls on all of them alike rather than on
+whichever ran then (their ratio moved by a third between runs otherwise).
 
     PYTHONPATH=. /work/venv/bin/python benchmarks/fingerprints.py [--json] [--images 40] [--rounds 5]
 """
@@ -45,15 +47,16 @@ def jpegs(count: int, seed: int = 1) -> list[bytes]:
     return files
 
 
-def rate(files: list[bytes], method: Callable[[bytes], object], rounds: int) -> float:
-    """Images per CPU second, best of `rounds`."""
-    best = float("inf")
+def rates(files: list[bytes], methods: dict[str, Callable[[bytes], object]], rounds: int) -> dict[str, float]:
+    """Images per CPU second of each method, best of `rounds`; a round runs every method once, in turn."""
+    best = dict.fromkeys(methods, float("inf"))
     for _ in range(rounds):
-        start = time.process_time()
-        for data in files:
-            method(data)
-        best = min(best, time.process_time() - start)
-    return len(files) / best
+        for name, method in methods.items():
+            start = time.process_time()
+            for data in files:
+                method(data)
+            best[name] = min(best[name], time.process_time() - start)
+    return {name: len(files) / seconds for name, seconds in best.items()}
 
 
 METHODS: dict[str, Callable[[bytes], object]] = {
@@ -70,12 +73,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     files = jpegs(args.images)
-    rates = {name: rate(files, method, args.rounds) for name, method in METHODS.items()}
-    reference = rates["imagehash.phash"]
+    measured = rates(files, METHODS, args.rounds)
+    reference = measured["imagehash.phash"]
     paneled = sum(1 for data in files if fingerprint_image(decode(data, draft=DRAFT)).regions)
     print(f"{len(files)} JPEGs of 1000 px, one core, best of {args.rounds} rounds (CPU time)")
     print(f"{'method':<20}{'images/s':>10}{'ms/image':>10}{'vs phash':>10}")
-    for name, value in rates.items():
+    for name, value in measured.items():
         print(f"{name:<20}{value:>10.0f}{1000 / value:>10.2f}{value / reference:>9.1f}x")
     print("imagehash.phash = Image.open, a full decode and imagehash.phash, the usual way;")
     print(f"ours, query = what a listing image gets: fingerprint_image(decode(data, draft={DRAFT})),")
@@ -86,12 +89,12 @@ def main() -> None:
     print("ours, decode only = that JPEG decode alone, the floor under our figure")
     print(f"{paneled} of {len(files)} images had gutters and so panels hashed as well")
     if args.json:
-        speedups = {name: value / reference for name, value in rates.items()}
+        speedups = {name: value / reference for name, value in measured.items()}
         print(
             json.dumps(
                 {
                     "benchmark": "fingerprints",
-                    "images_per_s": rates,
+                    "images_per_s": measured,
                     "speedup": speedups,
                     "with_panels": paneled,
                 }
