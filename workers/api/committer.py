@@ -191,10 +191,12 @@ def write_batch(engine: Engine, batch: Sequence[Delivery]) -> list[Answer]:
 
 
 def _stored(conn: Connection, batch: Sequence[Delivery]) -> dict[tuple[str, str], dict[str, Any]]:
+    # Both columns constrained, so that the (seller_id, webhook_id) index is used, not a scan of every id.
+    sellers = {delivery.seller_id for delivery in batch}
     ids = {delivery.webhook_id for delivery in batch}
     rows = conn.execute(
         sa.select(WebhookDelivery.seller_id, WebhookDelivery.webhook_id, WebhookDelivery.response).where(
-            WebhookDelivery.webhook_id.in_(ids)
+            WebhookDelivery.seller_id.in_(sellers), WebhookDelivery.webhook_id.in_(ids)
         )
     )
     wanted = {(d.seller_id, d.webhook_id) for d in batch}
