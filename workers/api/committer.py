@@ -27,6 +27,7 @@ from workers.api.errors import Unavailable
 from workers.api.intake import Answer
 from workers.api.payloads import CatalogUpdated, Event
 from workers.api.queueing import start_runs
+from workers.api.writelock import WriteLock
 from workers.store.db import utcnow
 from workers.store.models import RunKind, RunStatus, SyncRun, WebhookDelivery, new_run_id
 from workers.store.products import ProductRecord, save_products
@@ -63,6 +64,7 @@ class Committer:
         self._queue: queue.SimpleQueue[Delivery | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._write_lock = WriteLock.for_engine(engine)
 
     async def submit(self, seller_id: str, webhook_id: str, event: Event) -> Answer:
         loop = asyncio.get_running_loop()
@@ -79,6 +81,7 @@ class Committer:
         if thread is not None:
             self._queue.put(None)
             thread.join()
+        self._write_lock.close()
 
     def _ensure_thread(self) -> None:
         with self._lock:
@@ -102,7 +105,8 @@ class Committer:
 
     def _handle(self, batch: list[Delivery]) -> None:
         try:
-            answers: list[Answer | BaseException] = list(write_batch(self.engine, batch))
+            with self._write_lock:
+                answers: list[Answer | BaseException] = list(write_batch(self.engine, batch))
         except Exception as exc:  # an id raced in from another process, a deadlock, the store away
             log.info("webhook batch of %d redone one by one (%s)", len(batch), type(exc).__name__)
             answers = [self._one(delivery) for delivery in batch]
@@ -112,7 +116,8 @@ class Committer:
 
     def _one(self, delivery: Delivery) -> Answer | BaseException:
         try:
-            return intake.receive(self.engine, delivery.seller_id, delivery.webhook_id, delivery.event)
+            with self._write_lock:
+                return intake.receive(self.engine, delivery.seller_id, delivery.webhook_id, delivery.event)
         except Exception as exc:
             log.warning("webhook delivery %s not stored: %s", delivery.webhook_id, type(exc).__name__)
             return _unavailable("the store", exc)
@@ -130,7 +135,8 @@ class Committer:
             refused = _unavailable("the queue", exc)
             for i, run_id in starting.items():
                 try:
-                    intake.forget(self.engine, batch[i].seller_id, batch[i].webhook_id, run_id)
+                    with self._write_lock:
+                        intake.forget(self.engine, batch[i].seller_id, batch[i].webhook_id, run_id)
                 except Exception:
                     log.exception("could not forget delivery %s", batch[i].webhook_id)
                 answers[i] = refused
