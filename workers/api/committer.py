@@ -36,6 +36,15 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH = 256
 
+# Both columns constrained, so that the (seller_id, webhook_id) index is used, not a scan of every id; built
+# once, as building a statement costs more than running it for a small batch.
+STORED_ANSWERS = sa.select(
+    WebhookDelivery.seller_id, WebhookDelivery.webhook_id, WebhookDelivery.response
+).where(
+    WebhookDelivery.seller_id.in_(sa.bindparam("sellers", expanding=True)),
+    WebhookDelivery.webhook_id.in_(sa.bindparam("ids", expanding=True)),
+)
+
 
 @dataclass
 class Delivery:
@@ -197,14 +206,9 @@ def write_batch(engine: Engine, batch: Sequence[Delivery]) -> list[Answer]:
 
 
 def _stored(conn: Connection, batch: Sequence[Delivery]) -> dict[tuple[str, str], dict[str, Any]]:
-    # Both columns constrained, so that the (seller_id, webhook_id) index is used, not a scan of every id.
-    sellers = {delivery.seller_id for delivery in batch}
-    ids = {delivery.webhook_id for delivery in batch}
-    rows = conn.execute(
-        sa.select(WebhookDelivery.seller_id, WebhookDelivery.webhook_id, WebhookDelivery.response).where(
-            WebhookDelivery.seller_id.in_(sellers), WebhookDelivery.webhook_id.in_(ids)
-        )
-    )
+    sellers = list({delivery.seller_id for delivery in batch})
+    ids = list({delivery.webhook_id for delivery in batch})
+    rows = conn.execute(STORED_ANSWERS, {"sellers": sellers, "ids": ids})
     wanted = {(d.seller_id, d.webhook_id) for d in batch}
     return {(r.seller_id, r.webhook_id): r.response for r in rows if (r.seller_id, r.webhook_id) in wanted}
 
