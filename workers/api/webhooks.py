@@ -65,18 +65,27 @@ async def read_body(request: Request, limit: int) -> bytes:
         413: {"description": "The body is over the limit"},
         422: {"description": "JSON, but not a payload of a known event"},
     },
-    # The signature headers are read from the request directly (FastAPI's parameter machinery costs more
-    # than the rest of the request), so they are described here for the OpenAPI document.
+    # The seller id and the signature headers are read from the request directly (FastAPI's parameter
+    # machinery costs more than the rest of the request), so they are described here for the OpenAPI document.
     openapi_extra={
         "parameters": [
             {
-                "name": name,
-                "in": "header",
+                "name": "seller_id",
+                "in": "path",
                 "required": True,
                 "schema": {"type": "string"},
-                "description": text,
-            }
-            for name, text in SIGNATURE_HEADERS.items()
+                "description": "The seller whose catalogue the event is about.",
+            },
+            *(
+                {
+                    "name": name,
+                    "in": "header",
+                    "required": True,
+                    "schema": {"type": "string"},
+                    "description": text,
+                }
+                for name, text in SIGNATURE_HEADERS.items()
+            ),
         ],
         "requestBody": {
             "required": True,
@@ -84,11 +93,12 @@ async def read_body(request: Request, limit: int) -> bytes:
         },
     },
 )
-async def receive_webhook(seller_id: str, request: Request) -> Any:
+async def receive_webhook(request: Request) -> Any:
     """Events: `catalog.updated` (`data.products`), `catalog.deleted` (`data.skus`), `sync.requested`
     (optionally `data.skus`, `data.marketplaces`). Answers 202 with the run that will sync the accepted
     products and the rejected ones with their errors; a repeated `webhook-id` gets the first answer again."""
     svc: Services = request.app.state.services
+    seller_id: str = request.path_params["seller_id"]
     headers = request.headers
     webhook_id = headers.get("webhook-id")
     webhook_timestamp = headers.get("webhook-timestamp")
