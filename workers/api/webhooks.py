@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -109,9 +110,7 @@ async def receive_webhook(request: Request) -> Any:
         raise SignatureError(f"webhook-id is longer than {MAX_WEBHOOK_ID} characters")
     signing.check_timestamp(webhook_timestamp, svc.clock())
     body = await read_body(request, svc.max_body)
-    secrets = _cached_secrets(svc, seller_id)
-    if secrets is None:
-        secrets = await run_in_threadpool(_load_secrets, svc, seller_id)
+    secrets = await seller_secrets(svc, seller_id)
     signing.verify(secrets, webhook_id, webhook_timestamp, webhook_signature, body, svc.clock())
     _, event = payloads.parse(body)
     answer = await committer(request).submit(seller_id, webhook_id, event)
@@ -121,6 +120,23 @@ async def receive_webhook(request: Request) -> Any:
 
 def committer(request: Request) -> Committer:
     return request.app.state.committer  # type: ignore[no-any-return]
+
+
+async def seller_secrets(svc: Services, seller_id: str) -> list[str]:
+    """The seller's active secrets, from memory or read once for all the deliveries that ask meanwhile.
+
+    When the kept secrets expire, every delivery in flight for that seller would otherwise read them again,
+    each on a thread of its own: dozens of reads at once, every few seconds, under load.
+    """
+    cached = _cached_secrets(svc, seller_id)
+    if cached is not None:
+        return cached
+    loading = svc.secrets_loading.get(seller_id)
+    if loading is None:
+        loading = asyncio.ensure_future(run_in_threadpool(_load_secrets, svc, seller_id))
+        svc.secrets_loading[seller_id] = loading
+        loading.add_done_callback(lambda _: svc.secrets_loading.pop(seller_id, None))
+    return await asyncio.shield(loading)  # a delivery that goes away leaves the read to the others
 
 
 def _cached_secrets(svc: Services, seller_id: str) -> list[str] | None:
