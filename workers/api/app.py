@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -64,4 +65,8 @@ def from_env() -> FastAPI:
     setup_broker(url)
     client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
     signer = link_signer(MailSettings.from_env(settings))
-    return create_app(Services(open_engine(settings.database_url), client, link_signer=signer))
+    app = create_app(Services(open_engine(settings.database_url), client, link_signer=signer))
+    # What is loaded by now (modules, the app, the models) lives as long as the process: moved out of the
+    # collector's sight, a full collection walks only what requests create, in milliseconds, not 100+.
+    gc.freeze()
+    return app

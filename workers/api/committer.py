@@ -27,6 +27,7 @@ from workers.api.errors import Unavailable
 from workers.api.intake import Answer
 from workers.api.payloads import CatalogUpdated, Event
 from workers.api.queueing import start_runs
+from workers.api.writelock import WriteLock
 from workers.store.db import utcnow
 from workers.store.models import RunKind, RunStatus, SyncRun, WebhookDelivery, new_run_id
 from workers.store.products import ProductRecord, save_products
@@ -34,6 +35,15 @@ from workers.store.products import ProductRecord, save_products
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 256
+
+# Both columns constrained, so that the (seller_id, webhook_id) index is used, not a scan of every id; built
+# once, as building a statement costs more than running it for a small batch.
+STORED_ANSWERS = sa.select(
+    WebhookDelivery.seller_id, WebhookDelivery.webhook_id, WebhookDelivery.response
+).where(
+    WebhookDelivery.seller_id.in_(sa.bindparam("sellers", expanding=True)),
+    WebhookDelivery.webhook_id.in_(sa.bindparam("ids", expanding=True)),
+)
 
 
 @dataclass
@@ -63,6 +73,7 @@ class Committer:
         self._queue: queue.SimpleQueue[Delivery | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._write_lock = WriteLock.for_engine(engine)
 
     async def submit(self, seller_id: str, webhook_id: str, event: Event) -> Answer:
         loop = asyncio.get_running_loop()
@@ -79,6 +90,7 @@ class Committer:
         if thread is not None:
             self._queue.put(None)
             thread.join()
+        self._write_lock.close()
 
     def _ensure_thread(self) -> None:
         with self._lock:
@@ -102,7 +114,8 @@ class Committer:
 
     def _handle(self, batch: list[Delivery]) -> None:
         try:
-            answers: list[Answer | BaseException] = list(write_batch(self.engine, batch))
+            with self._write_lock:
+                answers: list[Answer | BaseException] = list(write_batch(self.engine, batch))
         except Exception as exc:  # an id raced in from another process, a deadlock, the store away
             log.info("webhook batch of %d redone one by one (%s)", len(batch), type(exc).__name__)
             answers = [self._one(delivery) for delivery in batch]
@@ -112,7 +125,8 @@ class Committer:
 
     def _one(self, delivery: Delivery) -> Answer | BaseException:
         try:
-            return intake.receive(self.engine, delivery.seller_id, delivery.webhook_id, delivery.event)
+            with self._write_lock:
+                return intake.receive(self.engine, delivery.seller_id, delivery.webhook_id, delivery.event)
         except Exception as exc:
             log.warning("webhook delivery %s not stored: %s", delivery.webhook_id, type(exc).__name__)
             return _unavailable("the store", exc)
@@ -130,7 +144,8 @@ class Committer:
             refused = _unavailable("the queue", exc)
             for i, run_id in starting.items():
                 try:
-                    intake.forget(self.engine, batch[i].seller_id, batch[i].webhook_id, run_id)
+                    with self._write_lock:
+                        intake.forget(self.engine, batch[i].seller_id, batch[i].webhook_id, run_id)
                 except Exception:
                     log.exception("could not forget delivery %s", batch[i].webhook_id)
                 answers[i] = refused
@@ -191,12 +206,9 @@ def write_batch(engine: Engine, batch: Sequence[Delivery]) -> list[Answer]:
 
 
 def _stored(conn: Connection, batch: Sequence[Delivery]) -> dict[tuple[str, str], dict[str, Any]]:
-    ids = {delivery.webhook_id for delivery in batch}
-    rows = conn.execute(
-        sa.select(WebhookDelivery.seller_id, WebhookDelivery.webhook_id, WebhookDelivery.response).where(
-            WebhookDelivery.webhook_id.in_(ids)
-        )
-    )
+    sellers = list({delivery.seller_id for delivery in batch})
+    ids = list({delivery.webhook_id for delivery in batch})
+    rows = conn.execute(STORED_ANSWERS, {"sellers": sellers, "ids": ids})
     wanted = {(d.seller_id, d.webhook_id) for d in batch}
     return {(r.seller_id, r.webhook_id): r.response for r in rows if (r.seller_id, r.webhook_id) in wanted}
 

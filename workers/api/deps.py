@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ class Services:
     secrets_ttl: float = SECRETS_TTL
     clock: Callable[[], float] = field(default=time.time)
     secrets_cache: dict[str, tuple[float, list[str]]] = field(default_factory=dict, repr=False)
+    #: Reads of a seller's secrets in flight, shared by the deliveries that wait for them.
+    secrets_loading: dict[str, asyncio.Future[list[str]]] = field(default_factory=dict, repr=False)
     #: Checks the tokens of the confirm and dismiss links in alert e-mails; without it those pages are off.
     link_signer: LinkSigner | None = field(default=None, repr=False)
 

