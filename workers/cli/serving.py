@@ -42,6 +42,9 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+HEALTHCHECK_TIMEOUT_S = 30
+
+
 def serve_api(sock: socket.socket, redis_url: str, *, workers: int = 1) -> uvicorn.Server:
     """Serve the API on `sock` until SIGINT/SIGTERM; `workers` > 1 runs that many processes."""
     # uvicorn raises the signal that stopped it again once it is done; without a handler of ours that would
@@ -54,7 +57,16 @@ def serve_api(sock: socket.socket, redis_url: str, *, workers: int = 1) -> uvico
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"listing-sync API on http://{shown}:{port} (OpenAPI at /docs)")
     sys.stdout.flush()
-    config = uvicorn.Config(APP_FACTORY, factory=True, workers=workers, log_level="info", access_log=False)
+    config = uvicorn.Config(
+        APP_FACTORY,
+        factory=True,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+        # uvicorn restarts a process that has not answered its health check in time (5 s by default): on a
+        # busy machine a process still importing would be killed and started again, over and over.
+        timeout_worker_healthcheck=HEALTHCHECK_TIMEOUT_S,
+    )
     server = uvicorn.Server(config)
     if workers > 1:
         Multiprocess(config, sockets=[sock]).run()
