@@ -105,12 +105,13 @@ push_first = _pusher("push_first", FIRST, 0)
 PUSHERS = {marketplace: _pusher(f"push_{marketplace}", queue, 10) for marketplace, queue in PUSH.items()}
 
 
-@dramatiq.actor(broker=BROKER, queue_name=CHECK, priority=5, time_limit=PUSH_TIME_LIMIT_MS)
+@dramatiq.actor(broker=BROKER, queue_name=CHECK, priority=20, time_limit=PUSH_TIME_LIMIT_MS)
 def check_batch(batch_id: int) -> None:
     """Match a batch's new and changed images against the brands, alert, then hand it to its push actor.
 
     Images that cannot be fetched make the batch wait (backoff) up to `CHECK_RETRIES` times; then it is pushed
-    with those images unchecked (see `workers.checks.stage`).
+    with those images unchecked (see `workers.checks.stage`). Pushes come first on a busy worker (priority 20
+    against their 10): a batch checked already goes out while the next ones are checked.
     """
     ctx = context_of(BROKER)
     message = CurrentMessage.get_current_message()

@@ -44,6 +44,8 @@ class Context:
     mounts: Mapping[str, HTTPAdapter] = field(default_factory=dict)
     #: image URLs may reach private addresses (LISTING_SYNC_ALLOW_PRIVATE_IMAGES)
     allow_private_images: bool = False
+    #: helper processes that fingerprint listing images (LISTING_SYNC_CHECK_PROCESSES)
+    check_processes: int = 0
 
     @classmethod
     def build(
@@ -85,6 +87,7 @@ class Context:
             claim_seconds,
             mounts=dict(mounts or {}),
             allow_private_images=settings.allow_private_images,
+            check_processes=settings.check_processes,
         )
 
 

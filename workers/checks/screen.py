@@ -1,9 +1,10 @@
 """`Screener`: a worker's listing-image checker, kept for the life of the process.
 
-It holds the brand index (reloaded when brands change, see `workers.brands.BrandIndex`), an image loader and a
-few fetch threads. `screen(urls)` answers every URL from the store's `image_checks` when it can, fetches and
-fingerprints the others (each URL once at a time per process, however many batches ask for it), and keeps
-what it learnt in the store for every worker.
+It holds the brand index (reloaded when brands change, see `workers.brands.BrandIndex`), an image loader, a
+few fetch threads and `processes` helper processes that decode and fingerprint (CPU work that would otherwise
+compete with the pushes for the worker's interpreter; 0 does it in the fetch threads). `screen(urls)` answers
+every URL from the store's `image_checks` when it can, fetches and fingerprints the others (each URL once at
+a time per process, however many batches ask for it), and keeps what it learnt in the store for every worker.
 """
 
 from __future__ import annotations
@@ -11,16 +12,18 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import multiprocessing
 import threading
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from fingerprints import DRAFT, FetchError, ImageError, ImageLoader, fingerprint_image
+from fingerprints import DRAFT, FetchError, ImageError, ImageLoader
+from fingerprints.encoded import fingerprint_encoded
 from fingerprints.fetching import redact
-from fingerprints.loading import decode
 from workers.brands import BrandIndex, Snapshot
 from workers.checks import cache
 from workers.checks.cache import CheckedImage
@@ -48,11 +51,19 @@ Screened = CheckedImage | Unchecked
 class Screener:
     """Checks listing images against the brands; shared by a process's worker threads."""
 
-    def __init__(self, engine: Engine, loader: ImageLoader, index: BrandIndex | None = None) -> None:
+    def __init__(
+        self, engine: Engine, loader: ImageLoader, index: BrandIndex | None = None, *, processes: int = 0
+    ) -> None:
         self.engine = engine
         self.loader = loader
         self.index = index if index is not None else BrandIndex(engine)
         self._pool = ThreadPoolExecutor(FETCH_THREADS, thread_name_prefix="image-check")
+        # spawn: forking a process whose threads hold locks (the broker's, the store's) is not safe
+        self._helpers = (
+            ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+            if processes > 0
+            else None
+        )
         self._lock = threading.Lock()
         self._inflight: dict[str, Future[Screened]] = {}
         self._by_url: dict[str, CheckedImage] = {}
@@ -82,10 +93,14 @@ class Screener:
                 changed.append(fresh)
             results[url] = fresh
         missing = [url for url in wanted if url not in known]
-        for url, outcome in zip(missing, self._pool.map(self._once, missing), strict=True):
-            results[url] = outcome
-            if isinstance(outcome, CheckedImage):
-                changed.append(outcome)
+        # A few at a time: the fetch threads are shared, and a 10,000-image batch must not queue the
+        # five images of the next TOP batch behind all of its own.
+        for start in range(0, len(missing), FETCH_THREADS):
+            part = missing[start : start + FETCH_THREADS]
+            for url, outcome in zip(part, self._pool.map(self._once, part), strict=True):
+                results[url] = outcome
+                if isinstance(outcome, CheckedImage):
+                    changed.append(outcome)
         if changed:
             with writing(self.engine) as conn:
                 cache.store(conn, changed)
@@ -126,16 +141,25 @@ class Screener:
         content = hashlib.sha256(data).hexdigest()
         checked = self._known_content(content)
         if checked is None:
-            try:
-                image = decode(data, source=label, max_pixels=self.loader.max_pixels, draft=self.loader.draft)
-            except ImageError as exc:
-                return Unchecked(url, exc.reason, transient=False)
-            prints = fingerprint_image(image).to_bytes()
+            prints, problem = self._fingerprint(data, label)
+            if prints is None:
+                return Unchecked(url, problem, transient=False)
             checked = CheckedImage(url, content, prints, -1, (), utcnow())
         checked = dataclasses.replace(checked, url=url, checked_at=utcnow())
         checked = checked.rematched(snapshot.matcher, snapshot.generation)
         self._remember(checked)
         return checked
+
+    def _fingerprint(self, data: bytes, label: str) -> tuple[bytes | None, str]:
+        args = (data, label, self.loader.max_pixels, self.loader.draft)
+        helpers = self._helpers
+        if helpers is not None:
+            try:
+                return helpers.submit(fingerprint_encoded, *args).result()
+            except BrokenProcessPool:  # a helper died (killed, out of memory): carry on without them
+                logger.warning("image fingerprinting helpers stopped; fingerprinting in the worker instead")
+                self._helpers = None
+        return fingerprint_encoded(*args)
 
     def _known_content(self, content: str) -> CheckedImage | None:
         with self._lock:
@@ -154,6 +178,8 @@ class Screener:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
+        if self._helpers is not None:
+            self._helpers.shutdown(wait=True)
         self.loader.close()
 
 
@@ -165,7 +191,9 @@ def screener_of(context: Context) -> Screener:
             loader = ImageLoader(
                 allow_private=context.allow_private_images, draft=DRAFT, mounts=context.mounts
             )
-            found = context.extras["screener"] = Screener(context.engine, loader)
+            found = context.extras["screener"] = Screener(
+                context.engine, loader, processes=context.check_processes
+            )
     assert isinstance(found, Screener)
     return found
 
