@@ -26,8 +26,6 @@ logger = logging.getLogger(__name__)
 PUSH_TIME_LIMIT_MS = 15 * 60_000
 #: Deliveries of a batch whose images could not be fetched before it is pushed with those unchecked.
 CHECK_RETRIES = 3
-#: SKUs per check message at most (a whole batch when one batch holds more)
-CHECK_SKUS = 500
 BROKER = current_broker()  # raises unless setup_broker ran first (it imports this module)
 
 
@@ -58,18 +56,13 @@ def plan(run_id: str) -> None:
         return
     # A run sees every brand change made before it (one small query); no brand image, no checking at all.
     checking = bool(planned) and checks.screener_of(ctx).active(refresh=True)
-    to_check: dict[str, list[int]] = {}
     for item in planned:
         if item.lane == planner.FIRST:  # stock-outs change no image: nothing to check
             push_first.send(item.batch_id)
         elif checking:
-            to_check.setdefault(item.marketplace, []).append(item.batch_id)
+            check_batch.send(item.batch_id)
         else:
             PUSHERS[item.marketplace].send(item.batch_id)
-    for marketplace, batch_ids in to_check.items():
-        per = max(1, CHECK_SKUS // planner.BATCH_SIZES[marketplace])
-        for start in range(0, len(batch_ids), per):
-            check_batches.send(batch_ids[start : start + per])
 
 
 def nightly_drift_check(ctx: Context, run_id: str) -> None:
@@ -113,38 +106,32 @@ PUSHERS = {marketplace: _pusher(f"push_{marketplace}", queue, 10) for marketplac
 
 
 @dramatiq.actor(broker=BROKER, queue_name=CHECK, priority=20, time_limit=PUSH_TIME_LIMIT_MS)
-def check_batches(batch_ids: list[int]) -> None:
-    """Match some batches' new and changed images against the brands, alert, and hand each batch to its push
-    actor as soon as it is checked (one message for several small batches: a message costs more than
-    checking five SKUs whose images are known).
+def check_batch(batch_id: int) -> None:
+    """Match a batch's new and changed images against the brands, alert, then hand it to its push actor.
 
-    Images that cannot be fetched make the message wait (backoff) up to `CHECK_RETRIES` times; then the batch
-    is pushed with those images unchecked (see `workers.checks.stage`). A retried message checks its batches
-    again (from the cache) and hands on those still queued; pushing a batch twice does nothing more. Pushes
-    come first on a busy worker (priority 20 against their 10).
+    Images that cannot be fetched make the batch wait (backoff) up to `CHECK_RETRIES` times; then it is pushed
+    with those images unchecked (see `workers.checks.stage`). Pushes come first on a busy worker (priority 20
+    against their 10): a batch checked already goes out while the next ones are checked.
     """
     ctx = context_of(BROKER)
     message = CurrentMessage.get_current_message()
     retries = message.options.get("retries", 0) if message else 0
-    for batch_id in batch_ids:
-        try:
-            checked = checks.check_batch(
-                ctx, checks.screener_of(ctx), batch_id, give_up=retries >= CHECK_RETRIES
-            )
-        except checks.ImagesUnavailable as exc:
-            logger.warning("%s; trying again (%d of %d)", exc, retries + 1, CHECK_RETRIES)
-            raise dramatiq.Retry(str(exc), delay=delay_for(retries, None)) from None
-        except Exception as exc:
-            if transient(exc) and not _out_of_retries():
-                raise
-            logger.exception("checking batch %s failed", batch_id)
-            push.give_up(ctx, batch_id, f"checking its images failed: {_reason(exc)}")
-            continue
-        if checked.marketplace is None:
-            continue  # settled before this delivery
-        for finding_id in checked.alerts:
-            mail_alerts(ctx, finding_id)
-        PUSHERS[checked.marketplace].send(batch_id)
+    try:
+        checked = checks.check_batch(ctx, checks.screener_of(ctx), batch_id, give_up=retries >= CHECK_RETRIES)
+    except checks.ImagesUnavailable as exc:
+        logger.warning("%s; trying again (%d of %d)", exc, retries + 1, CHECK_RETRIES)
+        raise dramatiq.Retry(str(exc), delay=delay_for(retries, None)) from None
+    except Exception as exc:
+        if transient(exc) and not _out_of_retries():
+            raise
+        logger.exception("checking batch %s failed", batch_id)
+        push.give_up(ctx, batch_id, f"checking its images failed: {_reason(exc)}")
+        return
+    if checked.marketplace is None:
+        return  # settled before this delivery
+    for finding_id in checked.alerts:
+        mail_alerts(ctx, finding_id)
+    PUSHERS[checked.marketplace].send(batch_id)
 
 
 @dramatiq.actor(broker=BROKER, queue_name=EMAIL, priority=0, time_limit=5 * 60_000)

@@ -3,7 +3,7 @@
 - `Screener` (one per worker process, `screener_of(context)`): matches listing images against the brands,
   fetching and fingerprinting each image URL once (the `image_checks` table remembers them for every worker).
 - `check_batch(ctx, screener, batch_id)`: checks a planned batch, records findings, holds SKUs under a
-  brand's `hold` policy, and says which findings to alert; the `check_batches` actor then forwards it.
+  brand's `hold` policy, and says which findings to alert; the `check_batch` actor then forwards the batch.
 
 Every error raised here is a `CheckError`.
 """
