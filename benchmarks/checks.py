@@ -11,8 +11,10 @@ By default every SKU has an image URL of its own but the image host answers the 
 gives every SKU different bytes (a 96x96 noise PNG), so every image is also fingerprinted and matched: the
 cost of a catalogue of new photographs.
 
-Workers run in this process (one dramatiq Worker, `--threads`), on Redis at REDIS_URL or an embedded Valkey;
-the store is SQLite in a temporary folder, or DATABASE_URL.
+Workers, sandboxes and image host run in this process (one dramatiq Worker, `--threads`), on Redis at
+REDIS_URL or an embedded Valkey; the store is SQLite in a temporary folder, or DATABASE_URL. Beside the wall
+times it prints the CPU time of each sync (this process and the fingerprinting helpers), since wall-clock
+figures on a busy machine say more about the machine.
 
     PYTHONPATH=. python benchmarks/checks.py [--skus 10000 | --quick] [--distinct-images] [--json]
 """
