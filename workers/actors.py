@@ -16,7 +16,7 @@ import dramatiq
 from dramatiq.middleware import CurrentMessage
 from sqlalchemy import Engine
 
-from workers import drift, planner, push, scan_runs
+from workers import checks, drift, planner, push, scan_runs
 from workers.accounts import connected_marketplaces
 from workers.broker import CHECK, EMAIL, FIRST, PLAN, PUSH, current_broker
 from workers.context import Context, context_of, mailer_of, writing
@@ -31,6 +31,9 @@ logger = logging.getLogger(__name__)
 
 PUSH_TIME_LIMIT_MS = 15 * 60_000
 SCAN_TIME_LIMIT_MS = 60 * 60_000
+MAIL_TIME_LIMIT_MS = 5 * 60_000
+#: Deliveries of a batch whose images could not be fetched before it is pushed with those unchecked.
+CHECK_RETRIES = 3
 BROKER = current_broker()  # raises unless setup_broker ran first (it imports this module)
 
 
@@ -59,9 +62,15 @@ def plan(run_id: str) -> None:
         with writing(ctx.engine) as conn:
             fail_run(conn, run_id, f"planning failed: {_reason(exc)}")
         return
+    # A run sees every brand change made before it (one small query); no brand image, no checking at all.
+    checking = bool(planned) and checks.screener_of(ctx).active(refresh=True)
     for item in planned:
-        actor = push_first if item.lane == planner.FIRST else PUSHERS[item.marketplace]
-        actor.send(item.batch_id)
+        if item.lane == planner.FIRST:  # stock-outs change no image: nothing to check
+            push_first.send(item.batch_id)
+        elif checking:
+            check_batch.send(item.batch_id)
+        else:
+            PUSHERS[item.marketplace].send(item.batch_id)
 
 
 def nightly_drift_check(ctx: Context, run_id: str) -> None:
@@ -104,7 +113,33 @@ push_first = _pusher("push_first", FIRST, 0)
 PUSHERS = {marketplace: _pusher(f"push_{marketplace}", queue, 10) for marketplace, queue in PUSH.items()}
 
 
-MAIL_TIME_LIMIT_MS = 5 * 60_000
+@dramatiq.actor(broker=BROKER, queue_name=CHECK, priority=20, time_limit=PUSH_TIME_LIMIT_MS)
+def check_batch(batch_id: int) -> None:
+    """Match a batch's new and changed images against the brands, alert, then hand it to its push actor.
+
+    Images that cannot be fetched make the batch wait (backoff) up to `CHECK_RETRIES` times; then it is pushed
+    with those images unchecked (see `workers.checks.stage`). Pushes come first on a busy worker (priority 20
+    against their 10): a batch checked already goes out while the next ones are checked.
+    """
+    ctx = context_of(BROKER)
+    message = CurrentMessage.get_current_message()
+    retries = message.options.get("retries", 0) if message else 0
+    try:
+        checked = checks.check_batch(ctx, checks.screener_of(ctx), batch_id, give_up=retries >= CHECK_RETRIES)
+    except checks.ImagesUnavailable as exc:
+        logger.warning("%s; trying again (%d of %d)", exc, retries + 1, CHECK_RETRIES)
+        raise dramatiq.Retry(str(exc), delay=delay_for(retries, None)) from None
+    except Exception as exc:
+        if transient(exc) and not _out_of_retries():
+            raise
+        logger.exception("checking batch %s failed", batch_id)
+        push.give_up(ctx, batch_id, f"checking its images failed: {_reason(exc)}")
+        return
+    if checked.marketplace is None:
+        return  # settled before this delivery
+    for finding_id in checked.alerts:
+        mail_alerts(ctx, finding_id)
+    PUSHERS[checked.marketplace].send(batch_id)
 
 
 @dramatiq.actor(broker=BROKER, queue_name=EMAIL, priority=0, time_limit=MAIL_TIME_LIMIT_MS)

@@ -40,6 +40,12 @@ class Context:
     #: seconds a batch's claim on its SKUs lasts without renewal (a killed worker's claims lapse after it)
     claim_seconds: float = 60.0
     extras: dict[str, object] = field(default_factory=dict)
+    #: transport adapters by URL prefix for image fetches too (the sandboxes' image host)
+    mounts: Mapping[str, HTTPAdapter] = field(default_factory=dict)
+    #: image URLs may reach private addresses (LISTING_SYNC_ALLOW_PRIVATE_IMAGES)
+    allow_private_images: bool = False
+    #: helper processes that fingerprint listing images (LISTING_SYNC_CHECK_PROCESSES)
+    check_processes: int = 0
 
     @classmethod
     def build(
@@ -72,7 +78,17 @@ class Context:
             ),
             timeout=timeout,
         )
-        return cls(engine, client, connectors, limiter, prefix, claim_seconds)
+        return cls(
+            engine,
+            client,
+            connectors,
+            limiter,
+            prefix,
+            claim_seconds,
+            mounts=dict(mounts or {}),
+            allow_private_images=settings.allow_private_images,
+            check_processes=settings.check_processes,
+        )
 
 
 _lock = threading.Lock()
@@ -110,7 +126,7 @@ def mailer_of(context: Context) -> Mailer:
         found = context.extras.get("mailer")
         if found is None:
             settings = Settings.from_env()
-            loader = ImageLoader(allow_private=settings.allow_private_images)
+            loader = ImageLoader(allow_private=settings.allow_private_images, mounts=context.mounts)
             found = Mailer(context.engine, transport_for(settings), MailSettings.from_env(settings), loader)
             context.extras["mailer"] = found
     assert isinstance(found, Mailer)

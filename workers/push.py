@@ -78,7 +78,8 @@ def push_batch(ctx: Context, batch_id: int) -> Outcome:
             connector = ctx.connectors.get(seller, marketplace)
         except AccountError as exc:
             return _fail(ctx, batch, str(exc))
-        work, counts, refused = _prepare(ctx, seller, marketplace, batch.skus)
+        held = set((batch.checks or {}).get("held") or ())
+        work, counts, refused = _prepare(ctx, seller, marketplace, batch.skus, held)
         outcome = Outcome(counts=counts)
         if refused:
             _record(ctx, seller, marketplace, {}, refused, {})
@@ -129,9 +130,10 @@ def _status_counts(conn: sa.Connection, seller: str, marketplace: str, skus: Seq
 
 
 def _prepare(
-    ctx: Context, seller: str, marketplace: str, skus: Sequence[str]
+    ctx: Context, seller: str, marketplace: str, skus: Sequence[str], held: set[str]
 ) -> tuple[list[Work], Counter[str], dict[str, PermanentError]]:
-    """Each SKU's changes on the current state; SKUs already up to date are counted as unchanged."""
+    """Each SKU's changes on the current state; SKUs already up to date are counted as unchanged, SKUs the
+    check stage held (see `workers.checks`) as held."""
     with ctx.engine.connect() as conn:
         products = product_states(conn, seller, skus)
         listings = listing_states(conn, seller, marketplace, skus)
@@ -140,6 +142,9 @@ def _prepare(
     counts: Counter[str] = Counter()
     refused: dict[str, PermanentError] = {}
     for sku in skus:
+        if sku in held:
+            counts["held"] += 1
+            continue
         product, listing = products.get(sku), listings.get(sku)
         actions = decide(marketplace, product, listing, data.get(sku))
         if not actions:

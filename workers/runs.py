@@ -110,13 +110,14 @@ def run_progress(conn: Connection, run_id: str) -> dict[str, Any]:
                 "live": 0,
                 "ended": 0,
                 "error": 0,
+                "held": 0,
             },
         )
         m["batches"] += 1
         m["batches_done"] += state is BatchState.DONE
         m["batches_failed"] += state is BatchState.FAILED
         m["skus"] += len(skus)
-        for key in ("live", "ended", "error", "unchanged"):
+        for key in ("live", "ended", "error", "held", "unchanged"):
             if counts.get(key):
                 m[key] = m.get(key, 0) + int(counts[key])
     return {
@@ -142,7 +143,12 @@ def mark_running(conn: Connection, run_id: str) -> None:
 
 def finish_if_done(conn: Connection, run_id: str) -> RunStatus | None:
     """Close the run when no batch is left to do: done, or failed when a batch failed. Returns the status
-    it set, or None while work remains (or when it was already closed)."""
+    it set, or None while work remains (or when it was already closed).
+
+    The run's row is locked first: two batches settling at once on PostgreSQL would otherwise each see the
+    other still running (neither committed yet) and leave the run open for ever.
+    """
+    conn.execute(sa.select(SyncRun.id).where(SyncRun.id == run_id).with_for_update())
     states = dict(
         conn.execute(
             sa.select(SyncBatch.state, sa.func.count())

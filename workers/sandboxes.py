@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -103,14 +104,20 @@ IMAGE_HOST = "https://images.example.com/"
 
 
 class ImageHost:
-    """A local web server answering every path with one small PNG, standing in for a seller's image host."""
+    """A local web server standing in for a seller's image host: every path answers one small PNG, unless
+    `put` gave it other bytes or `fail` makes it answer 503. It counts the requests per path (`requests`)."""
 
     def __init__(self) -> None:
         from PIL import Image
 
         buffer = io.BytesIO()
         Image.new("RGB", (32, 32), (30, 90, 160)).save(buffer, "PNG")
-        data = buffer.getvalue()
+        default = buffer.getvalue()
+        self.images: dict[str, bytes] = {}
+        self.failing: set[str] = set()
+        self.requests: Counter[str] = Counter()
+        lock = threading.Lock()
+        host = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -120,6 +127,15 @@ class ImageHost:
                 pass
 
             def do_GET(self) -> None:
+                path = self.path.split("?", 1)[0].lstrip("/")
+                with lock:
+                    host.requests[path] += 1
+                if path in host.failing:
+                    self.send_response(503)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                data = host.images.get(path, default)
                 self.send_response(200)
                 self.send_header("Content-Type", "image/png")
                 self.send_header("Content-Length", str(len(data)))
@@ -131,6 +147,15 @@ class ImageHost:
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
+
+    def put(self, path: str, data: bytes) -> str:
+        """Serve `data` at `path`; returns its `IMAGE_HOST` URL."""
+        self.images[path] = data
+        return IMAGE_HOST + path
+
+    def fail(self, path: str, failing: bool = True) -> None:
+        """Answer 503 at `path` (or stop doing so)."""
+        (self.failing.add if failing else self.failing.discard)(path)
 
     def stop(self) -> None:
         self.httpd.shutdown()

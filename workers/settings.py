@@ -40,6 +40,8 @@ class Settings:
     smtp_url: str | None = None
     secret_key: str | None = field(default=None, repr=False)
     allow_private_images: bool = False
+    #: helper processes per worker process that fingerprint listing images for the pipeline's checks
+    check_processes: int = 1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -66,7 +68,12 @@ class Settings:
                     "print(Fernet.generate_key().decode())'`)"
                 ) from None
         allow_private = _flag(env, "LISTING_SYNC_ALLOW_PRIVATE_IMAGES")
-        return cls(data_dir, database_url, redis_url, smtp_url, secret_key, allow_private)
+        processes = env.get("LISTING_SYNC_CHECK_PROCESSES", "1")
+        if not processes.isdigit() or int(processes) > 64:
+            raise SettingsError(
+                f"LISTING_SYNC_CHECK_PROCESSES: expected a number from 0 to 64, got {processes!r}"
+            )
+        return cls(data_dir, database_url, redis_url, smtp_url, secret_key, allow_private, int(processes))
 
     @property
     def outbox_dir(self) -> Path:
@@ -78,7 +85,7 @@ class Settings:
             f"Settings(data_dir={str(self.data_dir)!r}, database_url={redact_url(self.database_url)!r}, "
             f"redis_url={_redact_opt(self.redis_url)!r}, smtp_url={_redact_opt(self.smtp_url)!r}, "
             f"secret_key={'set' if self.secret_key else None!r}, "
-            f"allow_private_images={self.allow_private_images!r})"
+            f"allow_private_images={self.allow_private_images!r}, check_processes={self.check_processes!r})"
         )
 
 

@@ -119,3 +119,11 @@ def test_private_image_addresses_are_allowed_only_when_asked(value: str, allowed
 def test_a_bad_private_images_flag_names_the_variable() -> None:
     with pytest.raises(SettingsError, match="LISTING_SYNC_ALLOW_PRIVATE_IMAGES: expected 1 or 0"):
         Settings.from_env({"LISTING_SYNC_ALLOW_PRIVATE_IMAGES": "maybe"})
+
+
+def test_image_check_helper_processes_default_to_one_and_a_bad_count_names_the_variable() -> None:
+    assert Settings.from_env({}).check_processes == 1
+    assert Settings.from_env({"LISTING_SYNC_CHECK_PROCESSES": "0"}).check_processes == 0
+    for bad in ("-1", "two", "65"):
+        with pytest.raises(SettingsError, match="LISTING_SYNC_CHECK_PROCESSES: expected a number"):
+            Settings.from_env({"LISTING_SYNC_CHECK_PROCESSES": bad})

@@ -39,6 +39,15 @@ def render(found: SellerStatus) -> list[str]:
         for marketplace, counts in found.listings.items():
             shown = ", ".join(f"{status} {count:,}" for status, count in counts.items())
             lines.append(f"  {marketplace:<7} {shown}")
+    if found.held:
+        total = sum(counts.get("held", 0) for counts in found.listings.values())
+        lines.append(
+            f"Held by a brand ({total:,}, the first {len(found.held)} shown; the listings API lists all):"
+            if total > len(found.held)
+            else "Held by a brand:"
+        )
+        for held in found.held:
+            lines.append(f"  {held.marketplace:<7} {held.sku}: {held.reason}")
     run = found.last_run
     if run is None:
         lines.append("Last sync run: none yet")

@@ -58,6 +58,7 @@ class ListingStatus(enum.StrEnum):
     LIVE = "live"
     ERROR = "error"
     ENDED = "ended"
+    HELD = "held"  # kept back by a brand's `hold` policy: the reason is in last_error_*
 
 
 class RunKind(enum.StrEnum):
@@ -232,8 +233,30 @@ class SyncBatch(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error: Mapped[str | None] = mapped_column(sa.Text)
+    #: what the counterfeit check decided (`{"held": [...], "failed": [...]}`); NULL when it did not run
+    checks: Mapped[dict[str, Any] | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ImageCheck(Base):
+    """A listing image checked against the brands, so an unchanged image is never fetched or matched again.
+
+    Keyed by the SHA-256 of the full URL (`url` keeps it without credentials or query, for display); the
+    image's content hash finds the fingerprints of the same bytes under another URL. `matches` are the brand
+    matches as of index `generation`: when brands change, they are matched again from `fingerprints`.
+    """
+
+    __tablename__ = "image_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    url: Mapped[str] = mapped_column(sa.String(2000))
+    content_sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    fingerprints: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    generation: Mapped[int] = mapped_column(sa.BigInteger)
+    matches: Mapped[list[Any]] = mapped_column(default=list)
+    checked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class WebhookDelivery(Base):

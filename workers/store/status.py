@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from workers.store.models import Listing, SyncRun
+from workers.store.models import Listing, ListingStatus, SyncRun
 from workers.store.products import count_products
 from workers.store.sellers import SellerInfo, get_seller
 
@@ -24,12 +24,26 @@ class LastRun:
 
 
 @dataclass(frozen=True)
+class HeldListing:
+    """A listing a brand's `hold` policy keeps back, and the message saying why and how to clear it."""
+
+    marketplace: str
+    sku: str
+    reason: str
+
+
+#: Held listings shown by `status`; the listings API pages through all of them (`?status=held`).
+HELD_SHOWN = 20
+
+
+@dataclass(frozen=True)
 class SellerStatus:
     seller: SellerInfo
     products: int
     deleted_products: int
     listings: dict[str, dict[str, int]] = field(default_factory=dict)  # marketplace -> status -> count
     last_run: LastRun | None = None
+    held: list[HeldListing] = field(default_factory=list)  # the first HELD_SHOWN, by SKU
 
     def as_json(self) -> dict[str, Any]:
         run = self.last_run
@@ -40,6 +54,7 @@ class SellerStatus:
             "products": self.products,
             "deleted_products": self.deleted_products,
             "listings": self.listings,
+            "held": [{"marketplace": h.marketplace, "sku": h.sku, "reason": h.reason} for h in self.held],
             "last_run": None
             if run is None
             else {
@@ -76,4 +91,13 @@ def seller_status(conn: Connection, seller_id: str) -> SellerStatus:
         if run is None
         else LastRun(run.id, str(run.kind), str(run.status), run.created_at, run.finished_at)
     )
-    return SellerStatus(seller, live, deleted, listings, last)
+    held = [
+        HeldListing(str(marketplace), sku, message or "")
+        for marketplace, sku, message in conn.execute(
+            sa.select(Listing.marketplace, Listing.sku, Listing.last_error_message)
+            .where(Listing.seller_id == seller_id, Listing.status == ListingStatus.HELD)
+            .order_by(Listing.sku, Listing.marketplace)
+            .limit(HELD_SHOWN)
+        )
+    ]
+    return SellerStatus(seller, live, deleted, listings, last, held)

@@ -83,6 +83,27 @@ def test_listings_are_filtered_by_status_and_marketplace(api: Api) -> None:
     assert requests.get(url, params={"cursor": "bm9wZQ"}, headers=key, timeout=5).status_code == 422
 
 
+def test_held_listings_are_listed_with_the_brand_and_how_to_clear_it(api: Api) -> None:
+    add_listings(api, "shop-1", 3)
+    with api.engine.begin() as conn:
+        conn.execute(
+            sa.update(Listing)
+            .where(Listing.sku == "L-002")
+            .values(
+                status="held",
+                last_error_code="BRAND_HOLD",
+                last_error_message="Held, not pushed to amazon: image 1 matches the brand Acme ...",
+                last_error_field="image_urls[0]",
+            )
+        )
+    url = f"{api.url}/v1/sellers/shop-1/listings"
+    held = requests.get(url, params={"status": "held"}, headers=bearer(api.seller.api_key), timeout=5)
+    assert [
+        (i["sku"], i["status"], i["error"]["code"], i["error"]["field"]) for i in held.json()["items"]
+    ] == [("L-002", "held", "BRAND_HOLD", "image_urls[0]")]
+    assert "Acme" in held.json()["items"][0]["error"]["message"]
+
+
 def test_another_sellers_listings_are_not_found(api: Api) -> None:
     with api.engine.begin() as conn:
         add_seller(conn, "shop-2")

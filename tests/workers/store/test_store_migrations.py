@@ -35,6 +35,7 @@ TABLES = {
     "brand_index",
     "brand_scans",
     "scanned_images",
+    "image_checks",
 }
 
 
@@ -85,6 +86,29 @@ def test_the_brand_index_migration_goes_down_and_up_leaving_one_stale_row(engine
     with engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT id, generation, matcher FROM brand_index")).all()
     assert [tuple(r) for r in rows] == [(1, 0, None)]
+
+
+def test_listings_take_the_held_status_and_a_downgrade_puts_held_ones_back_to_pending(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("INSERT INTO sellers (id, name, timezone, created_at) VALUES ('s', 's', 'UTC', :t)"),
+            {"t": "2026-01-01 00:00:00"},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO listings (seller_id, marketplace, sku, status, remote_ids, pushed_hashes, "
+                "attempts, updated_at) VALUES ('s', 'ebay', 'A', 'held', '{}', '{}', 0, :t)"
+            ),
+            {"t": "2026-01-01 00:00:00"},
+        )
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0005")
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT status FROM listings")).scalar_one() == "pending"
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        conn.execute(sa.text("UPDATE listings SET status = 'held'"))
+    migrate(engine)
+    assert "image_checks" in sa.inspect(engine).get_table_names()
 
 
 def test_sqlite_connections_use_wal_and_enforce_foreign_keys(tmp_path: Path) -> None:

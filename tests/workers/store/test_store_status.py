@@ -63,3 +63,38 @@ def test_status_of_a_new_seller_is_empty(engine: Engine) -> None:
 def test_status_of_an_unknown_seller_raises(engine: Engine) -> None:
     with pytest.raises(UnknownSellerError), engine.connect() as conn:
         seller_status(conn, "ghost")
+
+
+def test_status_shows_held_listings_with_their_reasons(engine: Engine) -> None:
+    from workers.cli.status import render
+
+    reason = "Held, not pushed to ebay: image 1 matches an image registered by the brand Acme"
+    with engine.begin() as conn:
+        add_seller(conn, "acme")
+        conn.execute(
+            sa.insert(Listing),
+            [
+                {
+                    "seller_id": "acme",
+                    "marketplace": m,
+                    "sku": sku,
+                    "status": status,
+                    "last_error_message": message,
+                }
+                for m, sku, status, message in (
+                    (Marketplace.EBAY, "FAKE", ListingStatus.HELD, reason),
+                    (Marketplace.AMAZON, "FAKE", ListingStatus.HELD, None),
+                    (Marketplace.EBAY, "MUG", ListingStatus.LIVE, None),
+                )
+            ],
+        )
+    with engine.connect() as conn:
+        status = seller_status(conn, "acme")
+    shown = status.as_json()
+    assert shown["listings"]["ebay"] == {"held": 1, "live": 1}
+    assert shown["held"] == [
+        {"marketplace": "amazon", "sku": "FAKE", "reason": ""},
+        {"marketplace": "ebay", "sku": "FAKE", "reason": reason},
+    ]
+    lines = render(status)
+    assert "Held by a brand:" in lines and f"  ebay    FAKE: {reason}" in lines

@@ -1,0 +1,222 @@
+"""The check stage: a planned batch's new and changed images are matched against the brands before its push.
+
+Only SKUs the push would create or whose content or images changed are checked; price and quantity updates,
+ends and stock-outs are not. An image that matches a brand image, by a seller the brand has not authorized
+(by name, by our seller id, or through a dismissed finding), is a finding: one per brand, marketplace and SKU
+(listing id `<seller id>/<sku>`), so that dismissing it authorizes the seller on that marketplace as it does
+for a scanned listing. Under the brand's `hold` policy the SKU is held on that marketplace: not pushed, its
+listing `held` with a message saying which brand, which image and how to clear it. Under `flag` it is pushed
+as usual. Either way the brand is alerted once (again only when the listing changed materially).
+
+An image that cannot be downloaded makes the batch wait and try again (see `ImagesUnavailable`); after the
+last try, and at once for an image that is not one (not an image, too large, a forbidden address), the SKU
+is pushed with its check recorded as failed in the batch's `checks` and logged: a broken image host must not
+keep a catalogue off the marketplaces, and the marketplace validates the image itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import sqlalchemy as sa
+
+from connectors.base import Action
+from connectors.search import FoundListing
+from workers.brands import BrandInfo, Snapshot
+from workers.checks.cache import CheckedImage
+from workers.checks.errors import ImagesUnavailable
+from workers.checks.screen import Screened, Screener, Unchecked, shown
+from workers.context import Context, writing
+from workers.findings import ImageMatch, record_finding, seller_is_allowed
+from workers.planner import decide, listing_states, product_data, product_states
+from workers.store.brand_models import BrandPolicy
+from workers.store.db import utcnow
+from workers.store.models import BatchState, Listing, ListingStatus, SyncBatch
+from workers.store.sellers import SellerInfo, get_seller
+
+logger = logging.getLogger(__name__)
+
+CHECKED_ACTIONS = frozenset({Action.CREATE, Action.UPDATE_CONTENT})
+HOLD_CODE = "BRAND_HOLD"
+
+
+@dataclass(frozen=True)
+class Suspect:
+    """A SKU's image matching a brand that has not authorized the seller: the best such match per brand."""
+
+    sku: str
+    brand: BrandInfo
+    url: str
+    position: int
+    image: CheckedImage
+    match: Mapping[str, Any]
+
+
+@dataclass
+class Checked:
+    """What checking a batch decided; `marketplace` None means the batch was settled already."""
+
+    batch_id: int
+    marketplace: str | None
+    checked: int = 0
+    held: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    alerts: list[int] = field(default_factory=list)  # findings to alert
+
+
+def check_batch(ctx: Context, screener: Screener, batch_id: int, *, give_up: bool = False) -> Checked:
+    """Check one batch and record the outcome; raises `ImagesUnavailable` (unless `give_up`)."""
+    with ctx.engine.connect() as conn:
+        batch = conn.execute(sa.select(SyncBatch).where(SyncBatch.id == batch_id)).one_or_none()
+        if batch is None or batch.state not in (BatchState.QUEUED, BatchState.RUNNING):
+            return Checked(batch_id, None)
+        marketplace, skus = str(batch.marketplace), list(batch.skus)
+        seller = get_seller(conn, batch.seller_id)
+        products = product_states(conn, seller.id, skus)
+        listings = listing_states(conn, seller.id, marketplace, skus)
+        data = product_data(conn, seller.id, skus)
+    images = {
+        sku: [str(url) for url in data[sku].get("image_urls") or ()]
+        for sku in skus
+        if sku in data
+        and CHECKED_ACTIONS & set(decide(marketplace, products.get(sku), listings.get(sku), data[sku]))
+    }
+    checked = Checked(batch_id, marketplace, checked=len(images))
+    screened = screener.screen(url for urls in images.values() for url in urls) if images else {}
+    retry = [url for url, found in screened.items() if isinstance(found, Unchecked) and found.transient]
+    if retry and not give_up:
+        raise ImagesUnavailable(batch_id, [shown(url) for url in retry])
+    snapshot = screener.snapshot()
+    suspects: list[Suspect] = []
+    for sku, urls in images.items():
+        failures = [screened[url] for url in urls if isinstance(screened[url], Unchecked)]
+        if failures:
+            checked.failed.append(sku)
+            for failure in failures:
+                assert isinstance(failure, Unchecked)
+                logger.warning(
+                    "batch %s: SKU %s pushed without checking image %s: %s",
+                    batch_id,
+                    sku,
+                    shown(failure.url),
+                    failure.reason,
+                )
+        found = suspects_of(snapshot, seller, marketplace, sku, urls, screened)
+        suspects += found
+        if any(s.brand.policy is BrandPolicy.HOLD for s in found):
+            checked.held.append(sku)
+    with writing(ctx.engine) as conn:
+        for suspect in suspects:
+            listing = found_listing(seller, marketplace, suspect.sku, data[suspect.sku], images[suspect.sku])
+            recorded = record_finding(conn, suspect.brand.id, listing, image_match(snapshot, suspect))
+            if recorded.to_alert and recorded.finding_id is not None:
+                checked.alerts.append(recorded.finding_id)
+        _hold(conn, seller, marketplace, [s for s in suspects if s.brand.policy is BrandPolicy.HOLD])
+        conn.execute(
+            sa.update(SyncBatch)
+            .where(SyncBatch.id == batch_id)
+            .values(checks={"held": checked.held, "failed": checked.failed}, updated_at=utcnow())
+        )
+    return checked
+
+
+def suspects_of(
+    snapshot: Snapshot,
+    seller: SellerInfo,
+    marketplace: str,
+    sku: str,
+    urls: Sequence[str],
+    screened: Mapping[str, Screened],
+) -> list[Suspect]:
+    """The best match of each brand, among the SKU's images, whose brand has not authorized the seller."""
+    best: dict[int, Suspect] = {}
+    for position, url in enumerate(urls):
+        image = screened.get(url)
+        if not isinstance(image, CheckedImage):
+            continue
+        for match in image.matches:
+            brand = snapshot.brands.get(int(match["brand_id"]))
+            if brand is None or seller_is_allowed(brand, marketplace, seller.name, seller.id):
+                continue
+            current = best.get(brand.id)
+            if current is None or float(match["score"]) > float(current.match["score"]):
+                best[brand.id] = Suspect(sku, brand, url, position, image, match)
+    return sorted(best.values(), key=lambda s: -float(s.match["score"]))
+
+
+def found_listing(
+    seller: SellerInfo, marketplace: str, sku: str, data: Mapping[str, Any], urls: Sequence[str]
+) -> FoundListing:
+    """Our seller's SKU as a finding sees a listing (it has no marketplace link yet: the link names it)."""
+    try:
+        price = Decimal(str(data.get("price")))
+    except InvalidOperation:
+        price = Decimal(0)
+    return FoundListing(
+        marketplace=marketplace,
+        listing_id=f"{seller.id}/{sku}",
+        title=str(data.get("title") or sku),
+        seller=seller.name,
+        price=price,
+        currency=str(data.get("currency") or ""),
+        image_urls=tuple(urls),
+        url=f"listing-sync://sellers/{seller.id}/listings/{marketplace}/{sku}",
+        ids={"seller_id": seller.id, "sku": sku},
+    )
+
+
+def image_match(snapshot: Snapshot, suspect: Suspect) -> ImageMatch:
+    """The finding's evidence of the match, as `workers.findings.match_from_verdict` gives it."""
+    reference_id = int(suspect.match["reference_id"])
+    reference = snapshot.references.get(reference_id)
+    return ImageMatch(
+        reference_id,
+        reference.source if reference is not None else "",
+        float(suspect.match["score"]),
+        dict(suspect.match.get("reason") or {}),
+        suspect.url,
+        suspect.image.content_sha256,
+        suspect.image.checked_at,
+    )
+
+
+def hold_message(seller: SellerInfo, marketplace: str, suspect: Suspect) -> str:
+    """What a held listing tells its seller: which brand, which image, and how to clear it."""
+    brand = suspect.brand.name
+    return (
+        f"Held, not pushed to {marketplace}: image {suspect.position + 1} ({shown(suspect.url)}) matches an "
+        f"image registered by the brand {brand} (score {float(suspect.match['score']):.2f}), and {brand} has "
+        f"not authorized seller {seller.name!r} (id {seller.id}). To clear it, ask {brand} to authorize "
+        f"this seller (or to dismiss its alert), then sync again; or replace the image and sync again."
+    )
+
+
+def _hold(conn: sa.Connection, seller: SellerInfo, marketplace: str, suspects: Sequence[Suspect]) -> None:
+    """Mark held listings with the reason of their best holding match (the first per SKU: best first)."""
+    first: dict[str, Suspect] = {}
+    for suspect in suspects:
+        first.setdefault(suspect.sku, suspect)
+    if not first:
+        return
+    conn.execute(
+        sa.update(Listing).where(
+            Listing.seller_id == seller.id,
+            Listing.marketplace == marketplace,
+            Listing.sku == sa.bindparam("b_sku"),
+        ),
+        [
+            {
+                "b_sku": sku,
+                "status": ListingStatus.HELD,
+                "last_error_code": HOLD_CODE,
+                "last_error_message": hold_message(seller, marketplace, suspect),
+                "last_error_field": f"image_urls[{suspect.position}]",
+                "updated_at": utcnow(),
+            }
+            for sku, suspect in first.items()
+        ],
+    )
