@@ -46,6 +46,7 @@ from PIL import Image
 
 from benchmarks import imagery
 from benchmarks.sync import product
+from catalog.product import Product
 from connectors.sandbox.amazon import AmazonSandbox
 from connectors.sandbox.ebay import EbaySandbox
 from connectors.sandbox.run import RunningSandboxes
@@ -86,7 +87,7 @@ class Bench:
         url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder / (self.seller + '.db')}"
         self.engine = open_engine(url)
         migrate(self.engine)
-        key = Fernet.generate_key().decode()
+        key = self.key = Fernet.generate_key().decode()
         settings = Settings(data_dir=folder, database_url=url, secret_key=key)
         mounts = {IMAGE_HOST: ImageHostAdapter(images.url)}
         self.context = Context.build(
@@ -130,10 +131,11 @@ class Bench:
     def save(self, n: int) -> None:
         products = [product(i) for i in range(n)]
         for start in range(0, n, 2000):
-            with writing(self.engine) as conn:
-                save_products(
-                    conn, self.seller, [ProductRecord.from_product(p) for p in products[start : start + 2000]]
-                )
+            self.save_products(products[start : start + 2000])
+
+    def save_products(self, products: list[Product]) -> None:
+        with writing(self.engine) as conn:
+            save_products(conn, self.seller, [ProductRecord.from_product(p) for p in products])
 
     def run(self) -> tuple[str, float, dict[str, Any]]:
         """Open and start a run, wait for it to close; (status, seconds, progress per marketplace)."""
