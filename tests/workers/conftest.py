@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from alert_support import FETCHED_AT, CopiedListing, jpeg_file, listing
 from PIL import Image
 from sqlalchemy import Engine
@@ -130,3 +131,20 @@ def planned(broker: ListingSyncBroker) -> Callable[[], int]:
     key = f"{broker.namespace}:{PLAN}.msgs"
     before = int(broker.client.hlen(key))
     return lambda: int(broker.client.hlen(key)) - before
+
+
+@pytest.fixture
+def client(redis_url: str) -> Iterator[redis.Redis]:
+    """A Redis client on the test Redis."""
+    client = redis.Redis.from_url(redis_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def lock_key(client: redis.Redis) -> Iterator[str]:
+    """A Redis key of the test's own for a leader lock; it and its companions are deleted after."""
+    key = f"test:scheduler:{uuid.uuid4().hex}"
+    yield key
+    for found in client.scan_iter(f"{key}*"):
+        client.delete(found)

@@ -4,47 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 import redis
 import sqlalchemy as sa
+from scheduler_support import LONG_AGO, Clock, utc
 from sqlalchemy import Engine
 
 from workers.scheduler import LeaderLock, Scheduler, night_of
 from workers.store.models import Seller, SyncRun
 from workers.store.sellers import add_seller
 
-LONG_AGO = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-
 pytestmark = pytest.mark.usefixtures("broker")  # runs are started on the project's broker
-
-
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
-
-
-class Clock:
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
-@pytest.fixture
-def client(redis_url: str) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(redis_url)
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def lock_key(client: redis.Redis) -> Iterator[str]:
-    key = f"test:scheduler:{uuid.uuid4().hex}"
-    yield key
-    client.delete(key)
 
 
 def sellers(engine: Engine, **zones: str) -> None:

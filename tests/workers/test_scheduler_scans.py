@@ -3,16 +3,15 @@ replicas run, the daily digests once a day, and the sweep of unsent alerts every
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import threading
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 import redis
 import sqlalchemy as sa
 from alert_support import CopiedListing, record
+from scheduler_support import LONG_AGO, Clock, utc
 from sqlalchemy import Engine
 
 from workers.brands import add_brand
@@ -20,35 +19,6 @@ from workers.broker import CHECK, EMAIL, ListingSyncBroker
 from workers.mail import set_digest
 from workers.scheduler import LeaderLock, Scheduler
 from workers.store.brand_models import Brand, BrandImage, BrandScan
-
-LONG_AGO = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-
-
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
-
-
-class Clock:
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
-@pytest.fixture
-def client(redis_url: str) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(redis_url)
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def lock_key(client: redis.Redis) -> Iterator[str]:
-    key = f"test:scheduler:{uuid.uuid4().hex}"
-    yield key
-    for found in client.scan_iter(f"{key}*"):
-        client.delete(found)
 
 
 @pytest.fixture
