@@ -9,6 +9,15 @@ sends a `qsize` for every queue it consumes, and this broker always maintains on
 messages are therefore back in their queue at most `heartbeat_timeout + heartbeat_interval` after its last
 heartbeat (30 s + 5 s by default, well inside two minutes), while a busy but living worker is never mistaken
 for a dead one.
+
+A Redis outage must not lose a message either, and dramatiq's worker can lose three kinds:
+- a retry (or a message an actor sends) that fails to enqueue while Redis is down, once its parent is acked;
+- delayed messages (retries waiting out their backoff), which a consumer drops from memory on a lost
+  connection while Redis still holds them as taken by this living worker;
+- messages Redis handed out in a fetch whose answer the lost connection swallowed.
+In worker processes `enqueue` therefore waits for Redis to come back (a worker stopped meanwhile leaves the
+parent unacked, so it is redelivered), and a consumer that lost its connection first puts back the messages
+Redis holds as taken by it that it never received or has dropped (`ListingSyncBroker.consume`).
 """
 
 from __future__ import annotations
@@ -22,7 +31,8 @@ from typing import Any
 
 import dramatiq
 import redis
-from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
+from dramatiq.errors import ConnectionClosed
 from dramatiq.middleware import (
     AgeLimit,
     Callbacks,
@@ -48,6 +58,8 @@ QUEUES = (PLAN, FIRST, *PUSH.values(), CHECK, EMAIL)
 
 HEARTBEAT_TIMEOUT_MS = 30_000
 HEARTBEAT_INTERVAL_S = 5.0
+#: Longest wait between two tries of an enqueue while Redis is unreachable.
+ENQUEUE_RETRY_MAX_S = 5.0
 VALKEY_RECORD = "valkey.json"
 
 
@@ -56,8 +68,75 @@ class BrokerError(Exception):
 
 
 class ListingSyncBroker(RedisBroker):
-    """RedisBroker that maintains a queue (redelivers dead workers' messages) on every `qsize`, and keeps a
-    register of its live worker processes (dramatiq's own heartbeats also count processes that only send)."""
+    """RedisBroker that maintains a queue (redelivers dead workers' messages) on every `qsize`, keeps a
+    register of its live worker processes (dramatiq's own heartbeats also count processes that only send),
+    and loses no message to a Redis outage (see the module's docstring)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Seconds `enqueue` keeps trying while Redis is unreachable: 0 fails at once (commands that only
+        #: send), None waits as long as it takes (worker processes, see `Reconnect`).
+        self.enqueue_patience: float | None = 0.0
+        self._taken: dict[str, set[str]] = {}  # queue -> ids handed to this process's worker, unsettled
+        self._disconnected: set[str] = set()  # queues whose consumer lost its connection since it started
+        self._taken_lock = threading.Lock()
+
+    def enqueue(self, message: dramatiq.Message, *, delay: int | None = None) -> dramatiq.Message:
+        """dramatiq's enqueue, tried again while Redis is unreachable for up to `enqueue_patience` s."""
+        deadline = None if self.enqueue_patience is None else time.monotonic() + self.enqueue_patience
+        wait = 0.25
+        while True:
+            try:
+                return super().enqueue(message, delay=delay)
+            except (redis.ConnectionError, redis.TimeoutError) as exc:
+                if deadline is not None and time.monotonic() + wait > deadline:
+                    raise
+                logger.warning(
+                    "could not enqueue %s on %s (%s); trying again in %.2f s",
+                    message.actor_name,
+                    message.queue_name,
+                    type(exc).__name__,
+                    wait,
+                )
+                time.sleep(wait)
+                wait = min(wait * 2, ENQUEUE_RETRY_MAX_S)
+
+    @property
+    def consumer_class(self) -> type[_RedisConsumer]:
+        return _Consumer
+
+    def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000) -> dramatiq.Consumer:
+        """A consumer; after a lost connection, first put back what Redis holds as taken here but is not."""
+        if queue_name in self._disconnected:
+            try:
+                self._put_back_lost(queue_name)
+            except redis.RedisError as exc:  # still away: the worker starts its consumer again shortly
+                raise ConnectionClosed(exc) from None
+            self._disconnected.discard(queue_name)
+        return super().consume(queue_name, prefetch, timeout)
+
+    def _put_back_lost(self, queue_name: str) -> None:
+        key = f"{self.namespace}:__acks__.{self.broker_id}.{queue_name}"
+        taken_here = {i.decode() if isinstance(i, bytes) else str(i) for i in self.client.smembers(key)}
+        with self._taken_lock:
+            lost = sorted(taken_here - self._taken.get(queue_name, set()))
+        if lost:
+            logger.warning("putting %d message(s) lost with the connection back on %s", len(lost), queue_name)
+            self.do_requeue(queue_name, *lost)
+
+    def _connection_lost(self, queue_name: str) -> None:
+        with self._taken_lock:
+            self._disconnected.add(queue_name)
+            if queue_name in self.delay_queues:  # the worker dropped the delayed messages it held
+                self._taken.pop(queue_name, None)
+
+    def _took(self, queue_name: str, redis_message_id: str) -> None:
+        with self._taken_lock:
+            self._taken.setdefault(queue_name, set()).add(redis_message_id)
+
+    def _settled(self, queue_name: str, redis_message_ids: list[str]) -> None:
+        with self._taken_lock:
+            self._taken.get(queue_name, set()).difference_update(redis_message_ids)
 
     def _should_do_maintenance(self, command: str) -> int:
         return 1 if command == "qsize" else super()._should_do_maintenance(command)
@@ -80,6 +159,43 @@ class ListingSyncBroker(RedisBroker):
         """Whether some worker process (here or elsewhere) sent a heartbeat within the heartbeat timeout."""
         since = time.time() * 1000 - self.heartbeat_timeout
         return bool(self.client.zcount(self.workers_key, since, "+inf"))
+
+
+class _Consumer(_RedisConsumer):  # type: ignore[misc]
+    """dramatiq's Redis consumer, telling its broker what it handed out and settled, and a lost connection."""
+
+    broker: ListingSyncBroker
+
+    def __next__(self) -> Any:
+        try:
+            message = super().__next__()
+        except ConnectionClosed:
+            self.broker._connection_lost(self.queue_name)
+            raise
+        if message is not None:
+            self.broker._took(self.queue_name, message.options["redis_message_id"])
+        return message
+
+    def ack(self, message: Any) -> None:
+        super().ack(message)
+        self.broker._settled(self.queue_name, [message.options["redis_message_id"]])
+
+    def nack(self, message: Any) -> None:
+        super().nack(message)
+        self.broker._settled(self.queue_name, [message.options["redis_message_id"]])
+
+    def requeue(self, messages: Any) -> None:
+        messages = list(messages)
+        super().requeue(messages)
+        self.broker._settled(self.queue_name, [m.options["redis_message_id"] for m in messages])
+
+
+class Reconnect(Middleware):
+    """Worker processes wait for Redis to come back rather than lose what they send (see the module)."""
+
+    def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        if isinstance(broker, ListingSyncBroker):
+            broker.enqueue_patience = None
 
 
 class Heartbeat(Middleware):
@@ -190,6 +306,7 @@ def build_broker(
         Retries(*backoff_ms),
         CurrentMessage(),  # actors read their message id and retry count
         Heartbeat(heartbeat_interval),
+        Reconnect(),
     ]
     if prometheus:
         from dramatiq.middleware.prometheus import Prometheus

@@ -129,6 +129,7 @@ def test_a_run_completes_when_redis_restarts_mid_run(
         while sum(shop.creates("amazon").values()) < 6:
             time.sleep(0.05)  # watching another process's progress: no event to wait on
         valkey.stop()
+        time.sleep(2.0)  # an outage long enough that sends, fetches and delayed retries all meet it
         valkey.start()
 
         assert wait_closed(other, shop, run_id) == "done"
