@@ -89,8 +89,8 @@ def _distance(pixels: np.ndarray, colour: np.ndarray) -> np.ndarray:
 
 
 def _content(pixels: np.ndarray, colour: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Which rows and which columns of an (h, w, 3) uint8 array hold a pixel with a channel more than
-    `BORDER_TOLERANCE` from `colour`: two comparisons with per-channel bounds, no distances computed."""
+    """The indices of the rows and of the columns of an (h, w, 3) uint8 array that hold a pixel with a channel
+    more than `BORDER_TOLERANCE` from `colour`: two comparisons with per-channel bounds, no distances."""
     height, width = pixels.shape[:2]
     flat = pixels.reshape(height, width * 3)
     shade = colour.astype(np.int16)
@@ -98,7 +98,9 @@ def _content(pixels: np.ndarray, colour: np.ndarray) -> tuple[np.ndarray, np.nda
     above = np.tile(np.minimum(shade + BORDER_TOLERANCE, 255).astype(np.uint8), width)
     below = np.tile(np.maximum(shade - BORDER_TOLERANCE, 0).astype(np.uint8), width)
     content = (flat > above) | (flat < below)
-    return content.any(axis=1), content.any(axis=0).reshape(width, 3).any(axis=1)
+    rows = content.any(axis=1)
+    cols = content.any(axis=0).reshape(width, 3).any(axis=1)
+    return np.flatnonzero(rows), np.flatnonzero(cols)
 
 
 def trim_box(pixels: np.ndarray) -> tuple[int, int, int, int]:
@@ -113,8 +115,7 @@ def trim_box(pixels: np.ndarray) -> tuple[int, int, int, int]:
     background, (top, bottom, left, right) = _border(pixels)
     if not (top or bottom or left or right):
         return full
-    in_rows, in_cols = _content(pixels, background)
-    rows, cols = np.flatnonzero(in_rows), np.flatnonzero(in_cols)
+    rows, cols = _content(pixels, background)
     if not rows.size:
         return full
     return (
