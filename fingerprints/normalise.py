@@ -63,7 +63,11 @@ def _border(pixels: np.ndarray) -> tuple[np.ndarray, list[bool]]:
     that side is uniform in it: nine in ten of its pixels within `GUTTER_TOLERANCE`, which a photograph's
     edge never is, while a banner along one side leaves the other three uniform."""
     edge = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
-    background = np.median(edge, axis=0).astype(np.uint8)
+    # The edge has an even count, so its median is the floor of the mean of the two middle values per
+    # channel, as np.median then astype(uint8) gives; partitioning channel rows is several times faster.
+    middle = len(edge) // 2
+    low, high = np.partition(edge.T, (middle - 1, middle), axis=1)[:, middle - 1 : middle + 1].T
+    background = ((low.astype(np.uint16) + high) >> 1).astype(np.uint8)
     near = _distance(edge[None], background)[0] <= GUTTER_TOLERANCE
     height, width = pixels.shape[:2]
     starts = np.array([0, width, 2 * width, 2 * width + height])
@@ -84,6 +88,21 @@ def _distance(pixels: np.ndarray, colour: np.ndarray) -> np.ndarray:
     return np.maximum(np.maximum(spread[..., 0], spread[..., 1]), spread[..., 2])
 
 
+def _content(pixels: np.ndarray, colour: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The indices of the rows and of the columns of an (h, w, 3) uint8 array that hold a pixel with a channel
+    more than `BORDER_TOLERANCE` from `colour`: two comparisons with per-channel bounds, no distances."""
+    height, width = pixels.shape[:2]
+    flat = pixels.reshape(height, width * 3)
+    shade = colour.astype(np.int16)
+    # Bounds clipped to 0..255 keep their meaning: no uint8 is above 255 or below 0.
+    above = np.tile(np.minimum(shade + BORDER_TOLERANCE, 255).astype(np.uint8), width)
+    below = np.tile(np.maximum(shade - BORDER_TOLERANCE, 0).astype(np.uint8), width)
+    content = (flat > above) | (flat < below)
+    rows = content.any(axis=1)
+    cols = content.any(axis=0).reshape(width, 3).any(axis=1)
+    return np.flatnonzero(rows), np.flatnonzero(cols)
+
+
 def trim_box(pixels: np.ndarray) -> tuple[int, int, int, int]:
     """The (left, top, right, bottom) box left after cutting uniform borders from an RGB uint8 array.
 
@@ -96,8 +115,7 @@ def trim_box(pixels: np.ndarray) -> tuple[int, int, int, int]:
     background, (top, bottom, left, right) = _border(pixels)
     if not (top or bottom or left or right):
         return full
-    content = _distance(pixels, background) > BORDER_TOLERANCE
-    rows, cols = np.flatnonzero(content.any(axis=1)), np.flatnonzero(content.any(axis=0))
+    rows, cols = _content(pixels, background)
     if not rows.size:
         return full
     return (
@@ -153,11 +171,19 @@ def regions(image: Image.Image) -> Iterator[tuple[str, Image.Image]]:
     Panels come from cutting along uniform gutters: the pictures of a collage (padded pictures leave
     gutters even when they touch), a product above or below a banner. An image without gutters has no
     regions, which keeps most queries to one view: fixed windows (halves, quadrants) were tried in their
-    place and found nothing on the detection benchmark that panels had not.
+    place and found nothing on the detection benchmark that panels had not. Two panels that trim to the
+    same piece of the image give it once, under the first one's name.
     """
     width, height = image.size
+    seen: set[tuple[int, int, int, int]] = set()
     for i, box in enumerate(_panels(image)):
-        piece = trim(image.crop(box))
+        crop = image.crop(box)
+        inner = trim_box(np.asarray(crop))
+        where = (box[0] + inner[0], box[1] + inner[1], box[0] + inner[2], box[1] + inner[3])
+        if where in seen:
+            continue
+        seen.add(where)
+        piece = crop if inner == (0, 0, *crop.size) else crop.crop(inner)
         if min(piece.size) >= MIN_REGION_PIXELS and (
             piece.width >= MIN_REGION_SIDE * width and piece.height >= MIN_REGION_SIDE * height
         ):
@@ -172,16 +198,17 @@ def _panels(image: Image.Image, max_panels: int = 10) -> list[tuple[int, int, in
     """
     factor = max(1, max(image.size) // 128)
     small = image.reduce(factor) if factor > 1 else image
-    # Channel planes (3, h, w): numpy reduces along rows and columns of a plane fast.
-    planes = np.ascontiguousarray(np.asarray(small).transpose(2, 0, 1))
-    if min(planes.shape[1:]) < 8:
+    if min(small.size) < 8:
         return []
-    height, width = planes.shape[1:]
+    # The pixels (h, w, 3) and their transpose (w, h, 3): numpy reduces along the first axis fast, so the
+    # columns of a box are read from the one and its rows from the other.
+    pixels = np.asarray(small), np.asarray(small.transpose(Image.Transpose.TRANSPOSE))
+    width, height = small.size
     found: list[tuple[int, int, int, int]] = []
     pending = [(0, 0, width, height)]
     while pending and len(found) < max_panels:
         box = pending.pop(0)
-        cut = _best_cut(planes[:, box[1] : box[3], box[0] : box[2]], (width, height))
+        cut = _best_cut(pixels, box, (width, height))
         if cut is None:
             continue
         axis, start, end = cut
@@ -201,14 +228,19 @@ def _panels(image: Image.Image, max_panels: int = 10) -> list[tuple[int, int, in
     ]
 
 
-def _best_cut(planes: np.ndarray, full: tuple[int, int]) -> tuple[int, int, int] | None:
-    """The widest inner gutter (axis, start, end) of channel planes (3, h, w) with at least one side big
-    enough, or None."""
+def _best_cut(
+    pixels: tuple[np.ndarray, np.ndarray], box: tuple[int, int, int, int], full: tuple[int, int]
+) -> tuple[int, int, int] | None:
+    """The widest inner gutter (axis, start, end) of `box` in an image given as its pixels (h, w, 3) and
+    their transpose, with at least one side big enough, or None. Axis 0 cuts along a row, 1 along a column.
+    """
+    left, top, right, bottom = box
+    lines = {0: pixels[1][left:right, top:bottom], 1: pixels[0][top:bottom, left:right]}
     best: tuple[int, int, int, int] | None = None
     for axis, limit in ((0, full[1]), (1, full[0])):
         # uint8 max - min cannot wrap, so no widening copy of the pixels is needed.
-        spread = planes.max(axis=2 - axis) - planes.min(axis=2 - axis)
-        uniform = np.maximum(np.maximum(spread[0], spread[1]), spread[2]) <= GUTTER_TOLERANCE
+        spread = lines[axis].max(axis=0) - lines[axis].min(axis=0)
+        uniform = np.maximum(np.maximum(spread[:, 0], spread[:, 1]), spread[:, 2]) <= GUTTER_TOLERANCE
         length = uniform.size
         if not uniform[1:-1].any():
             continue

@@ -4,13 +4,24 @@ import json
 import random
 
 import imagehash
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageChops, ImageOps
 
 from benchmarks import imagery
 from fingerprints.errors import FingerprintFormatError
 from fingerprints.features import ImageFingerprints, fingerprint_image, reference_fingerprints
-from fingerprints.normalise import WORK_SIDE, regions, trim, working_image
+from fingerprints.normalise import (
+    BORDER_TOLERANCE,
+    WORK_SIDE,
+    _border,
+    regions,
+    trim,
+    trim_box,
+    working_image,
+)
 
 
 def test_padding_on_white_is_trimmed_away(product_images) -> None:
@@ -74,6 +85,15 @@ def test_regions_are_never_tiny(product_images) -> None:
     assert all(min(piece.size) >= 32 for _, piece in pieces)
 
 
+def test_a_panel_that_trims_to_an_earlier_ones_piece_is_not_repeated(product_images) -> None:
+    # Watermarked copies of this product cut into nested boxes, several of which trim to one piece.
+    for seed in range(3):
+        query = imagery.TRANSFORMS["watermark"](product_images[2], random.Random(seed), product_images)
+        views = [(v.phash, v.dhash, v.detail, v.colour) for v in fingerprint_image(query).regions]
+        assert views
+        assert len(set(views)) == len(views)
+
+
 def test_greyscale_images_are_flagged(photos) -> None:
     assert fingerprint_image(photos["camera"], with_regions=False).greyscale
     assert not fingerprint_image(photos["coffee"], with_regions=False).greyscale
@@ -103,3 +123,45 @@ def test_whole_image_hashes_are_imagehash_of_the_working_image(product_images, p
         assert prints.phash.hex == str(imagehash.phash(work))
         assert prints.dhash.hex == str(imagehash.dhash(work))
         assert prints.detail.hex == str(imagehash.phash(work, hash_size=24))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(8, 60),
+    st.integers(8, 60),
+    st.tuples(st.integers(0, 255), st.integers(0, 255), st.integers(0, 255)),
+    st.tuples(st.integers(0, 12), st.integers(0, 12), st.integers(0, 12), st.integers(0, 12)),
+    st.integers(0, 2**32 - 1),
+)
+def test_the_trim_box_is_where_pixels_stray_from_the_border_colour(
+    width: int, height: int, colour: tuple[int, int, int], margins: tuple[int, ...], seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    pixels = np.empty((height, width, 3), np.uint8)
+    pixels[:] = colour
+    left, top, right, bottom = margins
+    inside = pixels[top : max(top, height - bottom), left : max(left, width - right)]
+    inside[:] = rng.integers(0, 256, inside.shape)
+    # Faint noise over the border as well, within and beyond the tolerance.
+    noise = rng.integers(-80, 81, pixels.shape) * (rng.random(pixels.shape[:2]) < 0.05)[..., None]
+    pixels = np.clip(pixels.astype(int) + noise, 0, 255).astype(np.uint8)
+    background, sides = _border(pixels)
+    box = trim_box(pixels)
+    if not any(sides):
+        assert box == (0, 0, width, height)
+        return
+    # The definition, pixel by pixel: content is any channel more than BORDER_TOLERANCE from the border.
+    content = (np.abs(pixels.astype(int) - background.astype(int)) > BORDER_TOLERANCE).any(axis=2)
+    rows, cols = np.flatnonzero(content.any(axis=1)), np.flatnonzero(content.any(axis=0))
+    if not rows.size:
+        assert box == (0, 0, width, height)
+        return
+    expected = (
+        int(cols[0]) if sides[2] else 0,
+        int(rows[0]) if sides[0] else 0,
+        int(cols[-1]) + 1 if sides[3] else width,
+        int(rows[-1]) + 1 if sides[1] else height,
+    )
+    assert box == expected
+    edge = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    assert (background == np.median(edge, axis=0).astype(np.uint8)).all()
