@@ -41,6 +41,7 @@ from connectors.sandbox.amazon import AmazonSandbox
 from connectors.sandbox.ebay import EbaySandbox
 from connectors.sandbox.run import RunningSandboxes
 from connectors.sandbox.top import TopSandbox
+from workers.account_hashes import account_digests, fold
 from workers.broker import ListingSyncBroker, setup_broker
 from workers.context import Context, attach, writing
 from workers.runs import open_run, run_progress, start_run
@@ -178,11 +179,14 @@ def bench_first_sync(b: Bench, n: int) -> dict[str, Any]:
 
 
 def seed_synced(b: Bench, n: int) -> None:
-    """n products stored and recorded as pushed everywhere (what a finished first sync leaves)."""
+    """n products stored and recorded as pushed everywhere (what a finished first sync leaves: the hashes
+    folded with each account's payload settings)."""
     products = [product(i) for i in range(n)]
     b.save(products)
     now = utcnow()
     for marketplace in MARKETPLACES:
+        with b.engine.connect() as conn:
+            digests = account_digests(conn, b.seller, marketplace)
         for start in range(0, n, 5000):
             rows = [
                 {
@@ -191,7 +195,7 @@ def seed_synced(b: Bench, n: int) -> None:
                     "sku": p.sku,
                     "status": ListingStatus.LIVE,
                     "remote_ids": {},
-                    "pushed_hashes": p.content_hashes(),
+                    "pushed_hashes": fold(p.content_hashes(), digests),
                     "attempts": 1,
                     "updated_at": now,
                 }

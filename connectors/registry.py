@@ -11,6 +11,7 @@ from typing import Any
 
 import requests
 
+from catalog.hashing import plain
 from connectors.amazon import AmazonConnector
 from connectors.auth import EBAY_INVENTORY_SCOPE, EbayAuth, LwaAuth, TopAuth
 from connectors.base import Connector
@@ -40,6 +41,8 @@ DEFAULT_TOKEN_URLS = {
     "ebay": "https://api.ebay.com/identity/v1/oauth2/token",
 }
 DEFAULT_MARKETPLACE_IDS = {"amazon": ["ATVPDKIKX0DER"], "ebay": ["EBAY_US"], "tmall": []}
+AMAZON_PRODUCT_TYPE, AMAZON_LANGUAGE_TAG = "PRODUCT", "en_US"
+TMALL_STATE, TMALL_CITY = "浙江", "杭州"
 
 
 class AccountError(ConnectorError):
@@ -100,6 +103,51 @@ def rate_table(settings: Mapping[str, Any]) -> RateTable:
     return RateTable(rates=rates, rounding=rounding)
 
 
+def _plain_rate(value: Any) -> str:
+    try:
+        return plain(Decimal(str(value)))
+    except InvalidOperation:
+        return str(value)  # refused by `rate_table` when the connector is built; still a distinct value
+
+
+def payload_settings(
+    marketplace: str, marketplace_ids: Sequence[str], settings: Mapping[str, Any] | None
+) -> dict[str, dict[str, Any]]:
+    """Per field group, the account settings that the group's writes send, where they differ from their
+    defaults (an account at its defaults answers {}).
+
+    Read from the mapping code: Amazon names its site (`marketplace_ids[0]`) in every attribute and offer
+    patch, and the product type and language tag in the full put; Tmall converts every price with the rate
+    table and its rounding, and sends the shipping origin with every content update. eBay's business
+    policies, inventory location, fallback category and site go only into the offer, which is written once,
+    when the listing is created (its updates are inventory items and bulkUpdatePriceQuantity), so no update
+    could carry a change of theirs and none is listed. Credentials, endpoints, token URLs, scopes, polling
+    and feed thresholds change no payload.
+    """
+    settings = settings or {}
+    found: dict[str, dict[str, Any]] = {}
+
+    def note(groups: Sequence[str], name: str, value: Any, default: str) -> None:
+        if value is not None and str(value) != default:
+            for group in groups:
+                found.setdefault(group, {})[name] = str(value)
+
+    if marketplace == "amazon":
+        default_site = DEFAULT_MARKETPLACE_IDS["amazon"][0]
+        site = (list(marketplace_ids) or [default_site])[0]
+        note(("content", "price", "quantity", "images"), "marketplace_id", site, default_site)
+        note(("content",), "default_product_type", settings.get("default_product_type"), AMAZON_PRODUCT_TYPE)
+        note(("content",), "language_tag", settings.get("language_tag"), AMAZON_LANGUAGE_TAG)
+    elif marketplace == "tmall":
+        note(("content",), "state", settings.get("state"), TMALL_STATE)
+        note(("content",), "city", settings.get("city"), TMALL_CITY)
+        rates = {str(k).upper(): _plain_rate(v) for k, v in (settings.get("rates") or {}).items()}
+        if rates:
+            found.setdefault("price", {})["rates"] = dict(sorted(rates.items()))
+        note(("price",), "rounding", settings.get("rounding"), Rounding.CENT.value)
+    return found
+
+
 def build_connector(
     marketplace: str,
     *,
@@ -132,8 +180,8 @@ def build_connector(
             amazon_seller,
             ids[0],
             feed_threshold=int(settings.get("feed_threshold", 50)),
-            default_product_type=str(settings.get("default_product_type", "PRODUCT")),
-            language_tag=str(settings.get("language_tag", "en_US")),
+            default_product_type=str(settings.get("default_product_type", AMAZON_PRODUCT_TYPE)),
+            language_tag=str(settings.get("language_tag", AMAZON_LANGUAGE_TAG)),
             poll_interval=float(settings.get("poll_interval", 5.0)),
             **http,
         )
@@ -159,7 +207,7 @@ def build_connector(
     auth_top = top_auth(credentials, settings)
     item = ItemSettings(
         rates=rate_table(settings),
-        state=str(settings.get("state", "浙江")),
-        city=str(settings.get("city", "杭州")),
+        state=str(settings.get("state", TMALL_STATE)),
+        city=str(settings.get("city", TMALL_CITY)),
     )
     return TmallConnector(base, auth_top, item, **http)

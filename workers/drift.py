@@ -7,6 +7,11 @@ sample grows (doubling, up to `MAX_SAMPLE`), so a marketplace that lost or chang
 in one night and a healthy one costs a few reads. A drifted listing is repaired by forgetting the pushed hash
 of the field group that differs (or all of them when the listing is gone), so the run's planner pushes it
 again.
+
+What is compared is what every connector's `fetch` reads back: quantity, price (where the marketplace shows
+it in the catalogue's currency) and, for the content group, the title, against the title the mapping
+projects (the marketplace's title override, Tmall's Chinese title). Other content fields are not read back,
+so drift in them is not seen.
 """
 
 from __future__ import annotations
@@ -18,9 +23,12 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import ValidationError
 
+from catalog.product import Product as CatalogProduct
 from connectors.base import Connector
-from connectors.errors import ConnectorError
+from connectors.errors import ConnectorError, PermanentError
+from connectors.mapping import amazon, ebay, tmall
 from workers.context import Context, writing
 from workers.store.db import utcnow
 from workers.store.models import Listing, ListingStatus, Product
@@ -46,6 +54,19 @@ def expected_price(data: dict[str, Any], marketplace: str) -> Decimal | None:
     return Decimal(str(value)) if value is not None else None
 
 
+def expected_title(data: dict[str, Any], marketplace: str) -> str | None:
+    """The title we pushed, as the marketplace's mapping projects it (None when it cannot be projected)."""
+    try:
+        product = CatalogProduct.model_validate(data)
+        if marketplace == "amazon":
+            return amazon.title(product)
+        if marketplace == "ebay":
+            return ebay.title(product)
+        return tmall.title(product)
+    except (ValidationError, PermanentError):
+        return None  # such a product was never pushed as it stands
+
+
 def differences(live: Any, data: dict[str, Any], marketplace: str) -> list[str]:
     """Field groups that differ between a live listing and the product (None when the listing is gone)."""
     if live is None:
@@ -59,6 +80,9 @@ def differences(live: Any, data: dict[str, Any], marketplace: str) -> list[str]:
     price = expected_price(data, marketplace)
     if price is not None and live.price is not None and Decimal(live.price) != price:
         found.append("price")
+    title = expected_title(data, marketplace)
+    if title is not None and live.title is not None and live.title != title:
+        found.append("content")
     return found
 
 

@@ -1,13 +1,17 @@
 """The planner: per marketplace account, which SKUs need a write, and in which batches.
 
 A SKU needs a write when its product's field-group hashes differ from those last pushed to that marketplace,
-when it is new there, or when it was deleted or disabled and is still listed. The comparison reads only
-hashes (one query per table), so an unchanged catalogue of 100,000 SKUs is planned in about a second and
-costs no marketplace write; product JSON is read only for the SKUs that differ.
+when it is new there, or when it was deleted or disabled and is still listed. The hashes compared (and
+recorded at the push) are the product's with the account's payload settings folded in, per group (see
+`workers.account_hashes`): a changed CNY rate table makes every Tmall listing's price group differ, and
+nothing else. The comparison reads only hashes (one query per table, and one for the account), so an
+unchanged catalogue of 100,000 SKUs is planned in seconds and costs no marketplace write; product JSON is
+read only for the SKUs that differ.
 
-The same `decide` runs again in the push actor just before the call, on the state at that moment: a SKU
-pushed meanwhile is skipped (redelivery, two runs at once), and a product changed after planning is pushed
-in its newest version. Changes a seller makes after the push are planned by the run their webhook opens.
+The same `decide` runs again in the push actor just before the call, on the state at that moment (product
+hashes folded with the account's settings as stored then): a SKU pushed meanwhile is skipped (redelivery,
+two runs at once), and a product or setting changed after planning is pushed in its newest version.
+Changes a seller makes after the push are planned by the run their webhook opens.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.dialects import postgresql, sqlite
 
 from connectors.base import Action
+from workers.account_hashes import account_digests, fold
 from workers.accounts import connected_marketplaces
 from workers.context import writing
 from workers.runs import finish_if_done, mark_running, run_scope
@@ -99,14 +104,18 @@ def chunked(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
         yield items[start : start + size]
 
 
-def product_states(conn: Connection, seller_id: str, skus: Sequence[str] | None) -> dict[str, ProductState]:
+def product_states(
+    conn: Connection, seller_id: str, skus: Sequence[str] | None, digests: Mapping[str, str] | None = None
+) -> dict[str, ProductState]:
+    """Each product's group hashes, with the account's settings `digests` folded in when given."""
     columns = [getattr(Product, c) for c in HASH_COLUMNS.values()]
     query = sa.select(Product.sku, Product.deleted_at, *columns).where(Product.seller_id == seller_id)
     found: dict[str, ProductState] = {}
     for part in [None] if skus is None else list(chunked(skus, _CHUNK)):
         q = query if part is None else query.where(Product.sku.in_(list(part)))
         for row in conn.execute(q):
-            found[row[0]] = ProductState(dict(zip(HASH_COLUMNS, row[2:], strict=True)), row[1] is not None)
+            hashes = dict(zip(HASH_COLUMNS, row[2:], strict=True))
+            found[row[0]] = ProductState(fold(hashes, digests) if digests else hashes, row[1] is not None)
     return found
 
 
@@ -150,7 +159,7 @@ def plan_marketplace(
     conn: Connection, seller_id: str, marketplace: str, skus: Sequence[str] | None = None
 ) -> Plan:
     """Diff the catalogue (or `skus`) against what was pushed to `marketplace`."""
-    products = product_states(conn, seller_id, skus)
+    products = product_states(conn, seller_id, skus, account_digests(conn, seller_id, marketplace))
     listings = listing_states(conn, seller_id, marketplace, skus)
     candidates = sorted(set(products) | set(listings)) if skus is None else sorted(set(skus))
     differing = [sku for sku in candidates if decide(marketplace, products.get(sku), listings.get(sku), None)]

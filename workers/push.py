@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from catalog.product import Product as CatalogProduct
 from connectors.base import Action, Change, SkuResult
 from connectors.errors import AuthError, ConnectorError, PermanentError, TransientError
+from workers.account_hashes import account_digests
 from workers.accounts import AccountError
 from workers.claims import Claim
 from workers.context import Context, writing
@@ -74,12 +75,16 @@ def push_batch(ctx: Context, batch_id: int) -> Outcome:
         if attempts > MAX_STALLED:
             reason = batch.error or "the worker stopped during the push (killed or out of time)"
             return _fail(ctx, batch, f"gave up after {MAX_STALLED} attempts without progress: {reason}")
+        # The settings digests are read before the connector is built from the account: should the settings
+        # change in between, the listings record the older digest, and the next plan pushes them again.
+        with ctx.engine.connect() as conn:
+            digests = account_digests(conn, seller, marketplace)
         try:
             connector = ctx.connectors.get(seller, marketplace)
         except AccountError as exc:
             return _fail(ctx, batch, str(exc))
         held = set((batch.checks or {}).get("held") or ())
-        work, counts, refused = _prepare(ctx, seller, marketplace, batch.skus, held)
+        work, counts, refused = _prepare(ctx, seller, marketplace, batch.skus, held, digests)
         outcome = Outcome(counts=counts)
         if refused:
             _record(ctx, seller, marketplace, {}, refused, {})
@@ -130,12 +135,18 @@ def _status_counts(conn: sa.Connection, seller: str, marketplace: str, skus: Seq
 
 
 def _prepare(
-    ctx: Context, seller: str, marketplace: str, skus: Sequence[str], held: set[str]
+    ctx: Context,
+    seller: str,
+    marketplace: str,
+    skus: Sequence[str],
+    held: set[str],
+    digests: Mapping[str, str],
 ) -> tuple[list[Work], Counter[str], dict[str, PermanentError]]:
-    """Each SKU's changes on the current state; SKUs already up to date are counted as unchanged, SKUs the
-    check stage held (see `workers.checks`) as held."""
+    """Each SKU's changes on the current state (product hashes folded with the account's settings
+    `digests`, which is what gets recorded as pushed); SKUs already up to date are counted as unchanged,
+    SKUs the check stage held (see `workers.checks`) as held."""
     with ctx.engine.connect() as conn:
-        products = product_states(conn, seller, skus)
+        products = product_states(conn, seller, skus, digests)
         listings = listing_states(conn, seller, marketplace, skus)
         data = product_data(conn, seller, skus)
     work: list[Work] = []

@@ -70,13 +70,17 @@ def offer_attributes(product: Product, marketplace_id: str) -> dict[str, Any]:
     }
 
 
+def title(product: Product) -> str:
+    """The item name: `amazon.title` when set, else the catalogue title."""
+    ov = product.amazon
+    return ov.title if ov is not None and ov.title else product.title
+
+
 def attributes(product: Product, marketplace_id: str, language_tag: str = "en_US") -> dict[str, Any]:
     """Every attribute listing-sync manages for `product`, in Amazon's array-of-objects form."""
-    ov = product.amazon
-    title = ov.title if ov is not None and ov.title else product.title
     text = {"language_tag": language_tag, "marketplace_id": marketplace_id}
     out: dict[str, Any] = {
-        "item_name": [{"value": title, **text}],
+        "item_name": [{"value": title(product), **text}],
         "condition_type": [{"value": CONDITIONS[str(product.condition)], "marketplace_id": marketplace_id}],
     }
     if product.brand:

@@ -39,18 +39,24 @@ class OfferSettings:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+def title(product: Product) -> str:
+    """The listing title: `ebay.title` when set, else the catalogue title (unchecked)."""
+    ov = product.ebay
+    return ov.title if ov is not None and ov.title else product.title
+
+
 def _title(product: Product) -> str:
     ov = product.ebay
-    title = ov.title if ov is not None and ov.title else product.title
-    if len(title) > MAX_TITLE:
+    text = title(product)
+    if len(text) > MAX_TITLE:
         field_name = "ebay.title" if ov is not None and ov.title else "title"
         raise PermanentError(
             "TITLE_TOO_LONG",
-            f"SKU {product.sku}: eBay titles hold at most {MAX_TITLE} characters, this one has {len(title)}; "
+            f"SKU {product.sku}: eBay titles hold at most {MAX_TITLE} characters, this one has {len(text)}; "
             "set a shorter ebay.title",
             field_name,
         )
-    return title
+    return text
 
 
 def identifiers(gtin: str | None) -> dict[str, list[str]]:

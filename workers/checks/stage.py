@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 from connectors.base import Action
 from connectors.search import FoundListing
+from workers.account_hashes import account_digests
 from workers.brands import BrandInfo, Snapshot
 from workers.checks.cache import CheckedImage
 from workers.checks.errors import ImagesUnavailable
@@ -76,7 +77,7 @@ def check_batch(ctx: Context, screener: Screener, batch_id: int, *, give_up: boo
             return Checked(batch_id, None)
         marketplace, skus = str(batch.marketplace), list(batch.skus)
         seller = get_seller(conn, batch.seller_id)
-        products = product_states(conn, seller.id, skus)
+        products = product_states(conn, seller.id, skus, account_digests(conn, seller.id, marketplace))
         listings = listing_states(conn, seller.id, marketplace, skus)
         data = product_data(conn, seller.id, skus)
     images = {

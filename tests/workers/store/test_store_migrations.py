@@ -8,12 +8,19 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from cryptography.fernet import Fernet
 from sqlalchemy import Engine
 
 import workers.store.brand_models  # noqa: F401 - registers the brand tables
+from connectors.registry import CREDENTIAL_FIELDS
+from workers.account_hashes import fold, settings_digests
+from workers.accounts import save_account
+from workers.context import writing
 from workers.store import migrate, open_engine
+from workers.store.db import utcnow
 from workers.store.migrate import alembic_config, current_revision, head_revision
-from workers.store.models import Base
+from workers.store.models import Base, Listing, ListingStatus
+from workers.store.sellers import add_seller
 
 TABLES = {
     "sellers",
@@ -157,3 +164,34 @@ def test_processes_starting_together_migrate_once(tmp_path: Path, workers: int) 
         assert current_revision(engine) == head_revision()
     finally:
         engine.dispose()
+
+
+def test_upgrading_folds_each_accounts_payload_settings_into_its_recorded_hashes(engine: Engine) -> None:
+    key = Fernet.generate_key().decode()
+    hashes = {"content": "c" * 64, "price": "p" * 64, "quantity": "q" * 64, "images": "i" * 64}
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0006")
+    with writing(engine) as conn:
+        add_seller(conn, "s", name="s")
+        tmall = {"rates": {"USD": "7.12"}}
+        for marketplace, settings in (("tmall", tmall), ("ebay", {"payment_policy_id": "1"})):
+            credentials = dict.fromkeys(CREDENTIAL_FIELDS[marketplace], "x")
+            save_account(conn, "s", marketplace, credentials=credentials, secret_key=key, settings=settings)
+        listing = {"seller_id": "s", "status": ListingStatus.LIVE, "remote_ids": {}, "attempts": 1}
+        conn.execute(
+            sa.insert(Listing),
+            [
+                {**listing, "marketplace": m, "sku": sku, "pushed_hashes": pushed, "updated_at": utcnow()}
+                for m in ("tmall", "ebay")
+                for sku, pushed in (("A", hashes), ("B", {}))
+            ],
+        )
+    migrate(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(Listing.marketplace, Listing.sku, Listing.pushed_hashes)).all()
+    assert {(str(m), sku): dict(h) for m, sku, h in rows} == {
+        ("tmall", "A"): fold(hashes, settings_digests("tmall", [], tmall)),
+        ("tmall", "B"): {},
+        ("ebay", "A"): hashes,
+        ("ebay", "B"): {},
+    }

@@ -1,0 +1,134 @@
+"""Account settings and drift through the whole pipeline: planner, push actors and sandboxes over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import dramatiq
+import pytest
+import sqlalchemy as sa
+from pipeline_support import SELLER, Shop, drain, make_product
+
+from connectors.base import Action, Change
+from workers.accounts import save_account
+from workers.broker import ListingSyncBroker
+from workers.context import writing
+from workers.runs import open_run, run_progress, start_run
+from workers.sandboxes import SANDBOX_SETTINGS, connect_sandboxes
+from workers.store.models import Listing, SyncBatch
+from workers.store.products import ProductRecord, save_products
+from workers.store.sellers import add_seller
+
+MARKETPLACES = ("amazon", "ebay", "tmall")
+OTHER = "shop-2"
+
+
+def sync(shop: Shop, broker: ListingSyncBroker, worker: dramatiq.Worker, seller: str, **scope: Any) -> str:
+    with writing(shop.engine) as conn:
+        run_id = open_run(conn, seller, kind="manual", **scope)
+    start_run(run_id)
+    assert drain(broker, worker, shop, run_id) == "done"
+    return run_id
+
+
+def pushed(shop: Shop) -> dict[tuple[str, str, str], dict[str, str]]:
+    with shop.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(Listing.seller_id, Listing.marketplace, Listing.sku, Listing.pushed_hashes)
+        )
+        return {(s, str(m), sku): dict(h) for s, m, sku, h in rows}
+
+
+def tmall_prices(shop: Shop, seller: str) -> dict[str, Decimal]:
+    return {str(x["outer_id"]): Decimal(str(x["price"])) for x in shop.sandboxes.tmall.items_of(seller)}
+
+
+def test_a_new_cny_rate_re_pushes_only_the_price_of_that_sellers_tmall_listings(
+    make_shop: Callable[..., Shop], broker: ListingSyncBroker, worker: dramatiq.Worker, db_url: str
+) -> None:
+    shop = make_shop(database_url=db_url)  # on SQLite and on PostgreSQL
+    with writing(shop.engine) as conn:
+        add_seller(conn, OTHER, name="Shop Two")
+    connect_sandboxes(shop.engine, OTHER, shop.sandboxes, shop.connectors_key)
+    skus = ["MUG-1", "MUG-2", "MUG-3"]
+    shop.save([make_product(sku) for sku in skus])
+    with writing(shop.engine) as conn:
+        save_products(conn, OTHER, [ProductRecord.from_product(make_product(s)) for s in ("CUP-1", "CUP-2")])
+    sync(shop, broker, worker, SELLER)
+    sync(shop, broker, worker, OTHER)
+    assert tmall_prices(shop, SELLER) == dict.fromkeys(skus, Decimal("89.00"))  # 12.50 USD at 7.12
+    before = pushed(shop)
+    writes = {m: shop.sandboxes.sandbox(m).ledger.total_writes() for m in ("amazon", "ebay")}
+    counts = {s: shop.sandboxes.tmall.ledger.all(s) for s in (SELLER, OTHER)}
+
+    with writing(shop.engine) as conn:
+        save_account(
+            conn,
+            SELLER,
+            "tmall",
+            credentials=shop.sandboxes.tmall.credentials_for(SELLER),
+            secret_key=shop.connectors_key,
+            endpoint=shop.sandboxes.url("tmall"),
+            settings={**SANDBOX_SETTINGS["tmall"], "rates": {"USD": "7.50"}},
+        )
+    run_id = sync(shop, broker, worker, SELLER)
+    sync(shop, broker, worker, OTHER)
+
+    assert tmall_prices(shop, SELLER) == dict.fromkeys(skus, Decimal("93.75"))
+    assert tmall_prices(shop, OTHER) == dict.fromkeys(["CUP-1", "CUP-2"], Decimal("89.00"))
+    with shop.engine.connect() as conn:
+        query = sa.select(SyncBatch.marketplace, SyncBatch.skus).where(SyncBatch.run_id == run_id)
+        batches = conn.execute(query)
+        assert sorted((str(m), sorted(s)) for m, s in batches) == [("tmall", skus)]
+    assert {m: shop.sandboxes.sandbox(m).ledger.total_writes() for m in ("amazon", "ebay")} == writes
+    assert shop.sandboxes.tmall.ledger.all(OTHER) == counts[OTHER]
+    for sku, now in shop.sandboxes.tmall.ledger.all(SELLER).items():
+        was = counts[SELLER][sku]
+        # an offer update: taobao.item.quantity.update and taobao.item.price.update, no add, no item.update
+        assert (now.creates, now.updates - was.updates, now.ends) == (was.creates, 2, was.ends), sku
+    after = pushed(shop)
+    changed = {
+        key: sorted(g for g in after[key] if after[key][g] != before[key].get(g))
+        for key in after
+        if after[key] != before[key]
+    }
+    assert changed == {(SELLER, "tmall", sku): ["price"] for sku in skus}
+
+    # the account unchanged since: nothing planned, nothing written
+    total = {m: shop.sandboxes.sandbox(m).ledger.total_writes() for m in MARKETPLACES}
+    again = sync(shop, broker, worker, SELLER)
+    assert {m: shop.sandboxes.sandbox(m).ledger.total_writes() for m in MARKETPLACES} == total
+    with shop.engine.connect() as conn:
+        assert run_progress(conn, again)["marketplaces"] == {}
+
+
+@pytest.mark.parametrize("marketplace", MARKETPLACES)
+def test_a_nightly_run_repairs_a_title_changed_on_the_marketplace(
+    make_shop: Callable[..., Shop], broker: ListingSyncBroker, worker: dramatiq.Worker, marketplace: str
+) -> None:
+    shop = make_shop()
+    skus = [f"MUG-{i:03d}" for i in range(3)]
+    shop.save([make_product(sku) for sku in skus])
+    sync(shop, broker, worker, SELLER, marketplaces=[marketplace])
+    connector = shop.context.connectors.get(SELLER, marketplace)
+    projected = {sku: connector.fetch(sku).title for sku in skus}  # type: ignore[union-attr]
+    edited = make_product(
+        "MUG-001",
+        title="Plain Mug",
+        localized={"zh-CN": {"title": "普通杯子", "description": "手工上釉粗陶马克杯，保温。"}},
+    )
+    [result] = connector.push([Change(Action.UPDATE_CONTENT, "MUG-001", edited)])
+    assert result.ok
+    assert connector.fetch("MUG-001").title in ("Plain Mug", "普通杯子")  # type: ignore[union-attr]
+
+    with writing(shop.engine) as conn:
+        run_id = open_run(conn, SELLER, kind="nightly", marketplaces=[marketplace])
+    start_run(run_id)
+    assert drain(broker, worker, shop, run_id) == "done"
+
+    assert {sku: connector.fetch(sku).title for sku in skus} == projected  # type: ignore[union-attr]
+    with shop.engine.connect() as conn:
+        repushed = conn.execute(sa.select(SyncBatch.skus).where(SyncBatch.run_id == run_id)).scalars().all()
+    assert [list(s) for s in repushed] == [["MUG-001"]]
