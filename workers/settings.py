@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from cryptography.fernet import Fernet
-
 DEFAULT_DATA_DIR = "./.listing-sync"
 
 
@@ -58,6 +56,8 @@ class Settings:
             _check_url("SMTP_URL", smtp_url, ("smtp", "smtps"), needs_host=True)
         secret_key = env.get("LISTING_SYNC_SECRET_KEY")
         if secret_key is not None:
+            from cryptography.fernet import Fernet  # here: most commands never need cryptography
+
             try:
                 Fernet(secret_key)
             except (ValueError, TypeError):

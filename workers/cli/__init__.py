@@ -1,4 +1,11 @@
-"""The `listing-sync` command line: one module per command group, each command with --help."""
+"""The `listing-sync` command line: one module per command group, each command with --help.
+
+Every command imports what it works with (SQLAlchemy and the store, the broker, the connectors, the brand
+matcher...) inside its function, and only typer and the command definitions are imported here: `--help` and
+a usage error then cost a fraction of a second instead of importing everything for every command. Types
+that typer reads from the signatures (enums, defaults) come from light modules such as
+`workers.values`; the rest are imported under `TYPE_CHECKING` only.
+"""
 
 from __future__ import annotations
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
-from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
 
 from workers.settings import Settings, SettingsError, redact_url
-from workers.store import StoreError, migrate, open_engine
-from workers.store.errors import DatabaseURLError, InvalidValueError, SellerExistsError, UnknownSellerError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 #: Exit codes: 2 for bad usage or input (click's own convention), 1 when the work itself failed.
 USAGE = 2
@@ -35,6 +34,17 @@ def read_settings() -> Settings:
 @contextmanager
 def store() -> Iterator[Engine]:
     """An engine on the configured database, migrated to head; known errors end the command cleanly."""
+    from sqlalchemy.exc import OperationalError
+
+    from workers.store import migrate, open_engine
+    from workers.store.errors import (
+        DatabaseURLError,
+        InvalidValueError,
+        SellerExistsError,
+        StoreError,
+        UnknownSellerError,
+    )
+
     settings = read_settings()
     try:
         engine = open_engine(settings.database_url)

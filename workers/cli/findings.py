@@ -11,7 +11,7 @@ import typer
 
 from workers.cli.common import FAILED, fail, store
 from workers.settings import Settings, SettingsError
-from workers.store.brand_models import FindingState
+from workers.values import FindingState
 
 # The commands import the domain they need when they run: the brand matcher and the mail composer are slow
 # to import, and every other command of the program would pay for them.

@@ -11,16 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, BinaryIO
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy import Engine
 
 from workers.cli.common import fail, store
-from workers.store.imports import ImportResult, import_products
-from workers.store.sellers import get_seller
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from catalog.importer import ImportRow
+    from workers.store.imports import ImportResult
 
 SHOWN_ERRORS = 20
 
@@ -36,10 +34,14 @@ def import_file(
 
     Exits 0 when the file was read, even if some rows were rejected; 2 for bad usage or an unreadable file.
     """
+    from workers.store.imports import import_products
+    from workers.store.sellers import get_seller
+
     with store() as engine:
         with engine.connect() as conn:
             get_seller(conn, seller)
-        # Imported here so that the other commands start without building the catalogue's models.
+        # Imported once the seller is known, so that a wrong seller is told without building the catalogue's
+        # models.
         from catalog.errors import ImportFileError
         from catalog.importer import read_products
 
@@ -86,6 +88,11 @@ def _bulk_gc() -> Iterator[None]:
 def _with_progress(
     engine: Engine, seller: str, rows: Iterable[ImportRow], handle: BinaryIO, file: Path
 ) -> ImportResult:
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from workers.store.imports import import_products
+
     size = max(file.stat().st_size, 1)
     columns = (
         TextColumn("importing {task.description}"),

@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from sqlalchemy import Engine
 
 from workers.cli.common import FAILED, fail, read_settings, store
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 POLL_SECONDS = 0.25
 MAIL_WAIT_MS = 60_000
@@ -81,6 +81,9 @@ def scan(
 
 def follow(engine: Engine, scan_id: int, brand: str, *, quiet: bool) -> dict[str, Any]:
     """Show the scan's progress until it is done or failed; returns its final state."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from workers.scan_runs import scan_state
 
     console = Console(stderr=True)

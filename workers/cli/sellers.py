@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from workers.cli.common import store
-from workers.store.sellers import DEFAULT_TIMEZONE, add_seller, list_sellers
+from workers.values import DEFAULT_TIMEZONE
 
 app = typer.Typer(help="Register and list sellers.", no_args_is_help=True)
 
@@ -27,6 +27,8 @@ def add(
     as_json: JsonOption = False,
 ) -> None:
     """Add a seller and print its webhook secret and API key, once: they are not shown again."""
+    from workers.store.sellers import add_seller
+
     with store() as engine, engine.begin() as conn:
         new = add_seller(conn, seller, name=name, timezone=timezone)
     if as_json:
@@ -43,6 +45,8 @@ def add(
 @app.command("list")
 def list_(as_json: JsonOption = False) -> None:
     """List the registered sellers."""
+    from workers.store.sellers import list_sellers
+
     with store() as engine, engine.connect() as conn:
         sellers = list_sellers(conn)
     if as_json:

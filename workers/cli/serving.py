@@ -6,13 +6,15 @@ import os
 import signal
 import socket
 import sys
+from typing import TYPE_CHECKING
 
 import typer
-import uvicorn
-from uvicorn.supervisors import Multiprocess
 
 from workers.cli.common import fail, store
 from workers.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    import uvicorn
 
 APP_FACTORY = "workers.api.app:from_env"
 
@@ -47,6 +49,9 @@ HEALTHCHECK_TIMEOUT_S = 30
 
 def serve_api(sock: socket.socket, redis_url: str, *, workers: int = 1) -> uvicorn.Server:
     """Serve the API on `sock` until SIGINT/SIGTERM; `workers` > 1 runs that many processes."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
     # uvicorn raises the signal that stopped it again once it is done; without a handler of ours that would
     # end the process with the signal's status instead of a clean exit (and cut a caller's teardown short).
     for signum in (signal.SIGINT, signal.SIGTERM):

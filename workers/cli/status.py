@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from workers.cli.common import store
-from workers.store.status import SellerStatus, seller_status
+
+if TYPE_CHECKING:
+    from workers.store.status import SellerStatus
 
 
 def status(
@@ -16,6 +18,8 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")] = False,
 ) -> None:
     """Show a seller's products, its listings per marketplace and status, and its latest sync run."""
+    from workers.store.status import seller_status
+
     with store() as engine, engine.connect() as conn:
         found = seller_status(conn, seller)
     if as_json:

@@ -8,21 +8,15 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import dramatiq
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import Engine
 
-from workers.boot_options import options_from_env
-from workers.broker import recorded_valkey, redis_url, setup_broker
 from workers.cli.common import FAILED, fail, store
-from workers.context import writing
-from workers.runs import MARKETPLACES, open_run, run_progress, start_run
 from workers.settings import Settings, SettingsError
-from workers.store.sellers import get_seller
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 POLL_SECONDS = 0.25
 
@@ -38,6 +32,14 @@ def sync(
     ] = False,
 ) -> None:
     """Sync a seller's catalogue to its connected marketplaces."""
+    import dramatiq
+
+    from workers.boot_options import options_from_env
+    from workers.broker import recorded_valkey, redis_url, setup_broker
+    from workers.context import writing
+    from workers.runs import MARKETPLACES, open_run, start_run
+    from workers.store.sellers import get_seller
+
     for m in marketplace or ():
         if m not in MARKETPLACES:
             fail(f"--marketplace: expected one of {', '.join(MARKETPLACES)}, got {m!r}")
@@ -76,6 +78,11 @@ def sync(
 
 def follow(engine: Engine, run_id: str) -> str:
     """A progress bar (SKUs settled of SKUs planned) until the run is done or failed; returns the status."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from workers.runs import run_progress
+
     console = Console(stderr=True)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, disable=not sys.stderr.isatty()) as bar:

@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from workers.broker import redis_url
 from workers.cli.common import fail
 from workers.settings import Settings, SettingsError
 
@@ -19,6 +18,8 @@ def worker(
     threads: Annotated[int, typer.Option("--threads", "-t", min=1, help="Threads per process.")] = 8,
 ) -> None:
     """Run the sync workers until interrupted (Ctrl-C or SIGTERM shut them down cleanly)."""
+    from workers.broker import redis_url
+
     try:
         settings = Settings.from_env()
     except SettingsError as exc:

@@ -12,22 +12,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from workers.store.db import utcnow
 from workers.store.models import Base, Marketplace, str_enum
+from workers.values import BrandPolicy, FindingState
 
 
 def brand_fk() -> sa.ForeignKey:
     return sa.ForeignKey("brands.id", ondelete="CASCADE")
-
-
-class BrandPolicy(enum.StrEnum):
-    HOLD = "hold"  # our own seller's matching listing is held back from the marketplace
-    FLAG = "flag"  # it goes out, and the brand owner is told
-
-
-class FindingState(enum.StrEnum):
-    NEW = "new"
-    ALERTED = "alerted"
-    CONFIRMED = "confirmed"
-    DISMISSED = "dismissed"
 
 
 class Brand(Base):

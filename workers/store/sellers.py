@@ -16,10 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from workers.store.db import utcnow
 from workers.store.errors import InvalidValueError, SellerExistsError, UnknownSellerError
 from workers.store.models import ApiKey, Seller, WebhookSecret
+from workers.values import DEFAULT_TIMEZONE
 
 SELLER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 API_KEY_PREFIX = "lsk_"
-DEFAULT_TIMEZONE = "UTC"
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -18,9 +21,11 @@ from workers.accounts import save_account
 from workers.context import writing
 from workers.store import migrate, open_engine
 from workers.store.db import utcnow
-from workers.store.migrate import alembic_config, current_revision, head_revision
+from workers.store.migrate import alembic_config, current_revision, head_revision, shipped_head
 from workers.store.models import Base, Listing, ListingStatus
 from workers.store.sellers import add_seller
+
+ROOT = Path(__file__).resolve().parents[3]
 
 TABLES = {
     "sellers",
@@ -195,3 +200,27 @@ def test_upgrading_folds_each_accounts_payload_settings_into_its_recorded_hashes
         ("ebay", "A"): hashes,
         ("ebay", "B"): {},
     }
+
+
+def test_the_revision_file_names_name_the_head_alembic_finds() -> None:
+    assert shipped_head() == head_revision()
+
+
+def test_migrating_a_database_already_at_head_imports_no_alembic(db_url: str) -> None:
+    code = (
+        "import sys\n"
+        "from workers.store import migrate, open_engine\n"
+        "engine = open_engine(sys.argv[1])\n"
+        "migrate(engine)\n"
+        "engine.dispose()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'connectors')))\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code, db_url], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

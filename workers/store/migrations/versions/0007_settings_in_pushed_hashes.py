@@ -16,8 +16,6 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from workers.account_hashes import fold, settings_digests
-
 revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | None = None
@@ -42,6 +40,10 @@ _CHUNK = 5000
 
 
 def upgrade() -> None:
+    # Imported here: Alembic loads every revision script to find the head, and this import reaches the
+    # connectors.
+    from workers.account_hashes import fold, settings_digests
+
     conn = op.get_bind()
     for seller_id, marketplace, ids, settings in conn.execute(sa.select(ACCOUNTS)).all():
         digests = settings_digests(str(marketplace), list(ids or []), settings or {})
