@@ -193,7 +193,8 @@ class EbayConnector(Connector):
         return str(offer["offerId"]), (offer.get("listing") or {}).get("listingId")
 
     def _create_offers(self, changes: Sequence[Change], done: dict[int, SkuResult]) -> None:
-        """For new SKUs: reuse an existing offer or create one (bulk), then publish (bulk)."""
+        """For new SKUs: reuse an existing offer (an unpublished one updated first) or create one (bulk), then
+        publish (bulk)."""
         offers: dict[int, str] = {}
         create: list[int] = []
         for i, c in enumerate(changes):
@@ -205,6 +206,12 @@ class EbayConnector(Connector):
                     c.sku, c.action, {"offer_id": offer_id, "listing_id": listing_id}, "PUBLISHED"
                 )
             elif offer_id:
+                # left unpublished by an earlier attempt, made with the settings of then: bring it up to date
+                try:
+                    self._replace_offer(c, offer_id)
+                except PermanentError as exc:
+                    done[i] = failed(c, exc)
+                    continue
                 offers[i] = offer_id
             else:
                 create.append(i)
@@ -278,16 +285,24 @@ class EbayConnector(Connector):
             if c.action is not Action.REVISE_OFFER or i in done:
                 continue
             try:
-                body = mapping.offer_update(c.item, self.settings)
                 offer_id, _ = self._offer_id(c)
                 if offer_id is None:
                     raise PermanentError("NOT_LISTED", f"SKU {c.sku} has no eBay offer to update yet")
-                path = f"{INVENTORY}/offer/{quote(offer_id, safe='')}"
-                self.http.request("PUT", path, data=dumps(body), headers=self.write_headers)
+                self._replace_offer(c, offer_id)
             except PermanentError as exc:
-                done[i] = failed(c, exc if exc.plain.startswith("SKU ") else _for_sku(c.sku, exc))
+                done[i] = failed(c, exc)
                 continue
             done[i] = SkuResult(c.sku, c.action, {**c.ids, "offer_id": offer_id}, "UPDATED")
+
+    def _replace_offer(self, change: Change, offer_id: str) -> None:
+        """updateOffer: the offer as the product and the settings make it now (`PermanentError` names the
+        SKU)."""
+        body = mapping.offer_update(change.item, self.settings)
+        path = f"{INVENTORY}/offer/{quote(offer_id, safe='')}"
+        try:
+            self.http.request("PUT", path, data=dumps(body), headers=self.write_headers)
+        except PermanentError as exc:
+            raise _for_sku(change.sku, exc) from None
 
     def _end(self, changes: Sequence[Change], done: dict[int, SkuResult]) -> None:
         """Withdraw the offer (ends the listing), then delete the inventory item and its offers."""

@@ -119,6 +119,21 @@ def test_a_revised_offer_the_marketplace_refuses_is_a_permanent_error_naming_the
     assert offer["merchantLocationKey"] == "warehouse-1"  # refused as a whole: nothing changed
 
 
+def test_a_create_retried_after_a_failed_publish_brings_the_left_offer_up_to_date(seller_ebay, make_product):
+    ebay = seller_ebay
+    [refused] = ebay.connector(merchant_location_key="no-such-place").push(creates(make_product, 1, "FX"))
+    assert isinstance(refused.error, PermanentError) and "no-such-place" in refused.error.plain
+    [left] = ebay.sandbox.offers(ebay.seller, "FX-0")
+    assert left["status"] == "UNPUBLISHED"
+
+    [fixed] = ebay.connector().push(creates(make_product, 1, "FX"))  # the account's location set right
+    assert fixed.ok, fixed.error
+    [offer] = ebay.sandbox.offers(ebay.seller, "FX-0")
+    assert (offer["offerId"], offer["merchantLocationKey"]) == (left["offerId"], "warehouse-1")
+    assert offer["status"] == "PUBLISHED"
+    assert len(ebay.sent("/bulk_create_offer", "POST")) == 1
+
+
 def test_the_recorder_checks_update_offer_against_the_model(ebay):
     url = f"{ebay.server.url}/sell/inventory/v1/offer/1"
     headers = {"Authorization": "Bearer t", "Content-Language": "en-US"}
