@@ -4,7 +4,8 @@ A SKU needs a write when its product's field-group hashes differ from those last
 when it is new there, or when it was deleted or disabled and is still listed. The hashes compared (and
 recorded at the push) are the product's with the account's payload settings folded in, per group (see
 `workers.account_hashes`): a changed CNY rate table makes every Tmall listing's price group differ, and
-nothing else. The comparison reads only hashes (one query per table, and one for the account), so an
+nothing else. eBay has a fifth group, `offer` (the product's `ebay.category_id` and the account's policies,
+location and fallback category), whose change is a `revise_offer` (updateOffer). The comparison reads only hashes (one query per table, and one for the account), so an
 unchanged catalogue of 100,000 SKUs is planned in seconds and costs no marketplace write; product JSON is
 read only for the SKUs that differ.
 
