@@ -5,9 +5,10 @@ when it is new there, or when it was deleted or disabled and is still listed. Th
 recorded at the push) are the product's with the account's payload settings folded in, per group (see
 `workers.account_hashes`): a changed CNY rate table makes every Tmall listing's price group differ, and
 nothing else. eBay has a fifth group, `offer` (the product's `ebay.category_id` and the account's policies,
-location and fallback category), whose change is a `revise_offer` (updateOffer). The comparison reads only hashes (one query per table, and one for the account), so an
-unchanged catalogue of 100,000 SKUs is planned in seconds and costs no marketplace write; product JSON is
-read only for the SKUs that differ.
+location and fallback category), whose change is a `revise_offer` (updateOffer). The comparison reads only
+hashes (one query per table, and one for the account; on eBay each product's category override too, taken
+out of its JSON in SQL), so an unchanged catalogue of 100,000 SKUs is planned in seconds and costs no
+marketplace write; product JSON is read only for the SKUs that differ.
 
 The same `decide` runs again in the push actor just before the call, on the state at that moment (product
 hashes folded with the account's settings as stored then): a SKU pushed meanwhile is skipped (redelivery,
