@@ -17,6 +17,7 @@ is left out when neither is set, so that such a product's hashes stay the four s
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from hashlib import sha256
 from typing import Any
 
@@ -41,6 +42,7 @@ def settings_digests(
 OFFER = "offer"
 
 
+@lru_cache(maxsize=4096)  # a catalogue has few categories: planning 100,000 SKUs hashes each once
 def offer_hash(category_id: str | None, digest: str | None) -> str | None:
     """eBay's `offer` group hash of one product: its category override with the account's offer settings
     `digest` folded in (None when neither is set)."""
