@@ -41,7 +41,7 @@ from connectors.sandbox.amazon import AmazonSandbox
 from connectors.sandbox.ebay import EbaySandbox
 from connectors.sandbox.run import RunningSandboxes
 from connectors.sandbox.top import TopSandbox
-from workers.account_hashes import account_digests, fold
+from workers.account_hashes import account_digests, for_account
 from workers.broker import ListingSyncBroker, setup_broker
 from workers.context import Context, attach, writing
 from workers.runs import open_run, run_progress, start_run
@@ -180,7 +180,7 @@ def bench_first_sync(b: Bench, n: int) -> dict[str, Any]:
 
 def seed_synced(b: Bench, n: int) -> None:
     """n products stored and recorded as pushed everywhere (what a finished first sync leaves: the hashes
-    folded with each account's payload settings)."""
+    folded with each account's payload settings, eBay's with its offer group)."""
     products = [product(i) for i in range(n)]
     b.save(products)
     now = utcnow()
@@ -195,7 +195,9 @@ def seed_synced(b: Bench, n: int) -> None:
                     "sku": p.sku,
                     "status": ListingStatus.LIVE,
                     "remote_ids": {},
-                    "pushed_hashes": fold(p.content_hashes(), digests),
+                    "pushed_hashes": for_account(
+                        marketplace, p.content_hashes(), p.ebay.category_id if p.ebay else None, digests
+                    ),
                     "attempts": 1,
                     "updated_at": now,
                 }

@@ -33,6 +33,7 @@ class Action(enum.StrEnum):
     CREATE = "create"
     UPDATE_CONTENT = "update_content"
     UPDATE_OFFER = "update_offer"  # price and quantity only
+    REVISE_OFFER = "revise_offer"  # the offer's own fields: eBay's category, business policies, location
     END = "end"
 
 

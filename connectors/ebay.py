@@ -1,4 +1,9 @@
-"""eBay Sell Inventory connector: bulk calls of 25, offers found by SKU before one is created."""
+"""eBay Sell Inventory connector: bulk calls of 25, offers found by SKU before one is created.
+
+Content goes by bulkCreateOrReplaceInventoryItem and price and quantity by bulkUpdatePriceQuantity; the
+offer's own fields (category, business policies, inventory location) are written when the offer is created,
+and revised one offer at a time by updateOffer (REVISE_OFFER), which replaces the whole offer.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +37,13 @@ def ebay_error(sku: str, errors: list[dict[str, Any]] | None) -> PermanentError:
     """eBay's first error for a SKU, in plain words with its errorId and the field at fault."""
     info = error_entry((errors or [{}])[0])
     return PermanentError(info.code, f"SKU {sku}: {info.message}", info.field)
+
+
+def _for_sku(sku: str, error: PermanentError) -> PermanentError:
+    """`error` with the SKU it concerns named first."""
+    return PermanentError(
+        error.code, f"SKU {sku}: {error.plain}", error.field, status=error.status, request_id=error.request_id
+    )
 
 
 class EbayConnector(Connector):
@@ -70,6 +82,7 @@ class EbayConnector(Connector):
             self._put_items(changes, done)
             self._create_offers(changes, done)
             self._update_offers(changes, done)
+            self._revise_offers(changes, done)
             self._end(changes, done)
         except TransientError as exc:
             return settle(changes, done, exc)
@@ -180,7 +193,8 @@ class EbayConnector(Connector):
         return str(offer["offerId"]), (offer.get("listing") or {}).get("listingId")
 
     def _create_offers(self, changes: Sequence[Change], done: dict[int, SkuResult]) -> None:
-        """For new SKUs: reuse an existing offer or create one (bulk), then publish (bulk)."""
+        """For new SKUs: reuse an existing offer (an unpublished one updated first) or create one (bulk), then
+        publish (bulk)."""
         offers: dict[int, str] = {}
         create: list[int] = []
         for i, c in enumerate(changes):
@@ -192,6 +206,12 @@ class EbayConnector(Connector):
                     c.sku, c.action, {"offer_id": offer_id, "listing_id": listing_id}, "PUBLISHED"
                 )
             elif offer_id:
+                # left unpublished by an earlier attempt, made with the settings of then: bring it up to date
+                try:
+                    self._replace_offer(c, offer_id)
+                except PermanentError as exc:
+                    done[i] = failed(c, exc)
+                    continue
                 offers[i] = offer_id
             else:
                 create.append(i)
@@ -258,6 +278,31 @@ class EbayConnector(Connector):
                     done[i] = failed(c, errors[i])
                 elif i in seen:
                     done[i] = SkuResult(c.sku, c.action, {**c.ids, "offer_id": todo[i]}, "UPDATED")
+
+    def _revise_offers(self, changes: Sequence[Change], done: dict[int, SkuResult]) -> None:
+        """The offer's own fields: updateOffer, one offer a call (eBay has no bulk form of it)."""
+        for i, c in enumerate(changes):
+            if c.action is not Action.REVISE_OFFER or i in done:
+                continue
+            try:
+                offer_id, _ = self._offer_id(c)
+                if offer_id is None:
+                    raise PermanentError("NOT_LISTED", f"SKU {c.sku} has no eBay offer to update yet")
+                self._replace_offer(c, offer_id)
+            except PermanentError as exc:
+                done[i] = failed(c, exc)
+                continue
+            done[i] = SkuResult(c.sku, c.action, {**c.ids, "offer_id": offer_id}, "UPDATED")
+
+    def _replace_offer(self, change: Change, offer_id: str) -> None:
+        """updateOffer: the offer as the product and the settings make it now (`PermanentError` names the
+        SKU)."""
+        body = mapping.offer_update(change.item, self.settings)
+        path = f"{INVENTORY}/offer/{quote(offer_id, safe='')}"
+        try:
+            self.http.request("PUT", path, data=dumps(body), headers=self.write_headers)
+        except PermanentError as exc:
+            raise _for_sku(change.sku, exc) from None
 
     def _end(self, changes: Sequence[Change], done: dict[int, SkuResult]) -> None:
         """Withdraw the offer (ends the listing), then delete the inventory item and its offers."""

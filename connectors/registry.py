@@ -43,6 +43,14 @@ DEFAULT_TOKEN_URLS = {
 DEFAULT_MARKETPLACE_IDS = {"amazon": ["ATVPDKIKX0DER"], "ebay": ["EBAY_US"], "tmall": []}
 AMAZON_PRODUCT_TYPE, AMAZON_LANGUAGE_TAG = "PRODUCT", "en_US"
 TMALL_STATE, TMALL_CITY = "浙江", "杭州"
+#: The eBay account settings that go into every offer (none is set by default).
+EBAY_OFFER_SETTINGS = (
+    "fulfillment_policy_id",
+    "payment_policy_id",
+    "return_policy_id",
+    "merchant_location_key",
+    "default_category_id",
+)
 
 
 class AccountError(ConnectorError):
@@ -119,10 +127,10 @@ def payload_settings(
     Read from the mapping code: Amazon names its site (`marketplace_ids[0]`) in every attribute and offer
     patch, and the product type and language tag in the full put; Tmall converts every price with the rate
     table and its rounding, and sends the shipping origin with every content update. eBay's business
-    policies, inventory location, fallback category and site go only into the offer, which is written once,
-    when the listing is created (its updates are inventory items and bulkUpdatePriceQuantity), so no update
-    could carry a change of theirs and none is listed. Credentials, endpoints, token URLs, scopes, polling
-    and feed thresholds change no payload.
+    policies, inventory location and fallback category are the offer's own fields, which updateOffer
+    revises: they form eBay's `offer` group (see `workers.account_hashes`). eBay's site is not listed: an
+    offer belongs to one site, and no update can move it to another. Credentials, endpoints, token URLs,
+    scopes, polling and feed thresholds change no payload.
     """
     settings = settings or {}
     found: dict[str, dict[str, Any]] = {}
@@ -145,6 +153,9 @@ def payload_settings(
         if rates:
             found.setdefault("price", {})["rates"] = dict(sorted(rates.items()))
         note(("price",), "rounding", settings.get("rounding"), Rounding.CENT.value)
+    elif marketplace == "ebay":
+        for name in EBAY_OFFER_SETTINGS:
+            note(("offer",), name, settings.get(name) or None, "")
     return found
 
 

@@ -8,10 +8,11 @@ in one night and a healthy one costs a few reads. A drifted listing is repaired 
 of the field group that differs (or all of them when the listing is gone), so the run's planner pushes it
 again.
 
-What is compared is what every connector's `fetch` reads back: quantity, price (where the marketplace shows
-it in the catalogue's currency) and, for the content group, the title, against the title the mapping
-projects (the marketplace's title override, Tmall's Chinese title). Other content fields are not read back,
-so drift in them is not seen.
+What is compared is what every connector's `fetch` reads back: quantity, price (Tmall's in CNY, against the
+catalogue price converted with the account's rate table exactly as the connector converts it, or
+`tmall.price_cny`) and, for the content group, the title, against the title the mapping projects (the
+marketplace's title override, Tmall's Chinese title). Other content fields, and eBay's offer fields
+(category, business policies), are not read back, so drift in them is not seen.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from catalog.product import Product as CatalogProduct
 from connectors.base import Connector
 from connectors.errors import ConnectorError, PermanentError
 from connectors.mapping import amazon, ebay, tmall
+from connectors.mapping.money import RateTable
+from connectors.tmall import TmallConnector
 from workers.context import Context, writing
 from workers.store.db import utcnow
 from workers.store.models import Listing, ListingStatus, Product
@@ -45,10 +48,16 @@ class DriftReport:
     unreadable: int = 0
 
 
-def expected_price(data: dict[str, Any], marketplace: str) -> Decimal | None:
-    """The price we pushed, where the marketplace shows it in the catalogue's currency (not TOP's CNY)."""
+def expected_price(data: dict[str, Any], marketplace: str, rates: RateTable | None = None) -> Decimal | None:
+    """The price we pushed, as the marketplace shows it; Tmall's is in CNY, converted with the account's
+    rate table `rates` (None when it cannot be worked out)."""
     if marketplace == "tmall":
-        return None
+        if rates is None:
+            return None
+        try:
+            return tmall.price_cny(CatalogProduct.model_validate(data), rates)
+        except (ValidationError, PermanentError):
+            return None  # no rate for its currency: such a product was never pushed as it stands
     override = (data.get(marketplace) or {}).get("price")
     value = override if override is not None else data.get("price")
     return Decimal(str(value)) if value is not None else None
@@ -67,8 +76,11 @@ def expected_title(data: dict[str, Any], marketplace: str) -> str | None:
         return None  # such a product was never pushed as it stands
 
 
-def differences(live: Any, data: dict[str, Any], marketplace: str) -> list[str]:
-    """Field groups that differ between a live listing and the product (None when the listing is gone)."""
+def differences(
+    live: Any, data: dict[str, Any], marketplace: str, rates: RateTable | None = None
+) -> list[str]:
+    """Field groups that differ between a live listing and the product (None when the listing is gone);
+    `rates` is the account's CNY rate table on Tmall."""
     if live is None:
         return ["gone"]
     found = []
@@ -77,7 +89,7 @@ def differences(live: Any, data: dict[str, Any], marketplace: str) -> list[str]:
         quantity = max(0, quantity - int((data.get("amazon") or {}).get("quantity_buffer") or 0))
     if live.quantity is not None and int(live.quantity) != quantity:
         found.append("quantity")
-    price = expected_price(data, marketplace)
+    price = expected_price(data, marketplace, rates)
     if price is not None and live.price is not None and Decimal(live.price) != price:
         found.append("price")
     title = expected_title(data, marketplace)
@@ -102,6 +114,7 @@ def check_marketplace(
             .all()
         )
     report = DriftReport(marketplace)
+    rates = connector.settings.rates if isinstance(connector, TmallConnector) else None
     pool = list(skus)
     rng.shuffle(pool)
     size, start = SAMPLE, 0
@@ -125,7 +138,7 @@ def check_marketplace(
                 continue
             report.checked += 1
             if sku in data:
-                diff = differences(live, data[sku], marketplace)
+                diff = differences(live, data[sku], marketplace, rates)
                 if diff:
                     report.drifted[sku] = ",".join(diff)
         if len(report.drifted) == found_before or start >= MAX_SAMPLE:

@@ -4,9 +4,11 @@ A SKU needs a write when its product's field-group hashes differ from those last
 when it is new there, or when it was deleted or disabled and is still listed. The hashes compared (and
 recorded at the push) are the product's with the account's payload settings folded in, per group (see
 `workers.account_hashes`): a changed CNY rate table makes every Tmall listing's price group differ, and
-nothing else. The comparison reads only hashes (one query per table, and one for the account), so an
-unchanged catalogue of 100,000 SKUs is planned in seconds and costs no marketplace write; product JSON is
-read only for the SKUs that differ.
+nothing else. eBay has a fifth group, `offer` (the product's `ebay.category_id` and the account's policies,
+location and fallback category), whose change is a `revise_offer` (updateOffer). The comparison reads only
+hashes (one query per table, and one for the account; on eBay each product's category override too, taken
+out of its JSON in SQL), so an unchanged catalogue of 100,000 SKUs is planned in seconds and costs no
+marketplace write; product JSON is read only for the SKUs that differ.
 
 The same `decide` runs again in the push actor just before the call, on the state at that moment (product
 hashes folded with the account's settings as stored then): a SKU pushed meanwhile is skipped (redelivery,
@@ -25,7 +27,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.dialects import postgresql, sqlite
 
 from connectors.base import Action
-from workers.account_hashes import account_digests, fold
+from workers.account_hashes import OFFER, account_digests, for_account
 from workers.accounts import connected_marketplaces
 from workers.context import writing
 from workers.runs import finish_if_done, mark_running, run_scope
@@ -40,6 +42,8 @@ BATCH_SIZES = {"amazon": 10_000, "ebay": 25, "tmall": 5}
 #: The first lane is for stock-outs: small batches that go straight to the single-item calls.
 FIRST_BATCH_SIZES = {"amazon": 10, "ebay": 25, "tmall": 5}
 _CHUNK = 500  # SKUs per IN (...) query
+#: The product's `ebay.category_id`, read in SQL so that planning still reads no product JSON.
+_EBAY_CATEGORY = Product.data[("ebay", "category_id")].as_string()
 
 
 @dataclass(frozen=True)
@@ -89,14 +93,13 @@ def decide(
         return [Action.CREATE]
     content = bool(differs & {"content", "images"})
     offer = bool(differs & {"price", "quantity"})
-    if content and offer:
-        # Amazon's full put carries price and quantity; eBay and TOP update those through their own calls
-        return (
-            [Action.UPDATE_CONTENT]
-            if marketplace == "amazon"
-            else [Action.UPDATE_CONTENT, Action.UPDATE_OFFER]
-        )
-    return [Action.UPDATE_CONTENT] if content else [Action.UPDATE_OFFER]
+    actions = [Action.UPDATE_CONTENT] if content else []
+    # Amazon's full put carries price and quantity; eBay and TOP update those through their own calls
+    if offer and not (content and marketplace == "amazon"):
+        actions.append(Action.UPDATE_OFFER)
+    if OFFER in differs:  # eBay's offer fields: updateOffer
+        actions.append(Action.REVISE_OFFER)
+    return actions
 
 
 def chunked(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
@@ -105,17 +108,29 @@ def chunked(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
 
 
 def product_states(
-    conn: Connection, seller_id: str, skus: Sequence[str] | None, digests: Mapping[str, str] | None = None
+    conn: Connection,
+    seller_id: str,
+    skus: Sequence[str] | None,
+    digests: Mapping[str, str] | None = None,
+    marketplace: str = "",
 ) -> dict[str, ProductState]:
-    """Each product's group hashes, with the account's settings `digests` folded in when given."""
+    """Each product's group hashes, with the account's settings `digests` folded in when given; on eBay,
+    with the `offer` group too (see `workers.account_hashes`)."""
     columns = [getattr(Product, c) for c in HASH_COLUMNS.values()]
+    ebay = marketplace == "ebay"
+    if ebay:
+        columns.append(_EBAY_CATEGORY)
     query = sa.select(Product.sku, Product.deleted_at, *columns).where(Product.seller_id == seller_id)
     found: dict[str, ProductState] = {}
+    width = len(HASH_COLUMNS)
     for part in [None] if skus is None else list(chunked(skus, _CHUNK)):
         q = query if part is None else query.where(Product.sku.in_(list(part)))
         for row in conn.execute(q):
-            hashes = dict(zip(HASH_COLUMNS, row[2:], strict=True))
-            found[row[0]] = ProductState(fold(hashes, digests) if digests else hashes, row[1] is not None)
+            hashes = dict(zip(HASH_COLUMNS, row[2 : 2 + width], strict=True))
+            category = row[2 + width] if ebay else None
+            found[row[0]] = ProductState(
+                for_account(marketplace, hashes, category, digests or {}), row[1] is not None
+            )
     return found
 
 
@@ -159,7 +174,8 @@ def plan_marketplace(
     conn: Connection, seller_id: str, marketplace: str, skus: Sequence[str] | None = None
 ) -> Plan:
     """Diff the catalogue (or `skus`) against what was pushed to `marketplace`."""
-    products = product_states(conn, seller_id, skus, account_digests(conn, seller_id, marketplace))
+    digests = account_digests(conn, seller_id, marketplace)
+    products = product_states(conn, seller_id, skus, digests, marketplace)
     listings = listing_states(conn, seller_id, marketplace, skus)
     candidates = sorted(set(products) | set(listings)) if skus is None else sorted(set(skus))
     differing = [sku for sku in candidates if decide(marketplace, products.get(sku), listings.get(sku), None)]

@@ -146,7 +146,7 @@ def _prepare(
     `digests`, which is what gets recorded as pushed); SKUs already up to date are counted as unchanged,
     SKUs the check stage held (see `workers.checks`) as held."""
     with ctx.engine.connect() as conn:
-        products = product_states(conn, seller, skus, digests)
+        products = product_states(conn, seller, skus, digests, marketplace)
         listings = listing_states(conn, seller, marketplace, skus)
         data = product_data(conn, seller, skus)
     work: list[Work] = []

@@ -107,8 +107,9 @@ def price(product: Product) -> dict[str, str]:
     return {"value": f"{value:.2f}", "currency": product.currency}
 
 
-def offer(product: Product, settings: OfferSettings) -> dict[str, Any]:
-    """One `requests[]` element of bulkCreateOffer: a fixed-price offer for the SKU."""
+def offer_details(product: Product, settings: OfferSettings) -> dict[str, Any]:
+    """The offer's own fields (category, price, quantity, business policies, inventory location), as both
+    bulkCreateOffer and updateOffer take them."""
     ov = product.ebay
     category = ov.category_id if ov is not None and ov.category_id else settings.default_category_id
     if not category:
@@ -127,9 +128,6 @@ def offer(product: Product, settings: OfferSettings) -> dict[str, Any]:
         if v
     }
     body: dict[str, Any] = {
-        "sku": product.sku,
-        "marketplaceId": settings.marketplace_id,
-        "format": "FIXED_PRICE",
         "categoryId": category,
         "pricingSummary": {"price": price(product)},
         "availableQuantity": product.quantity,
@@ -139,6 +137,32 @@ def offer(product: Product, settings: OfferSettings) -> dict[str, Any]:
     if settings.merchant_location_key:
         body["merchantLocationKey"] = settings.merchant_location_key
     return body
+
+
+def offer(product: Product, settings: OfferSettings) -> dict[str, Any]:
+    """One `requests[]` element of bulkCreateOffer: a fixed-price offer for the SKU."""
+    head = {"sku": product.sku, "marketplaceId": settings.marketplace_id, "format": "FIXED_PRICE"}
+    return {**head, **offer_details(product, settings)}
+
+
+def offer_update(product: Product, settings: OfferSettings) -> dict[str, Any]:
+    """The body of updateOffer for the SKU's fixed-price offer.
+
+    updateOffer replaces the whole offer, so it carries every field the offer was created with, plus the
+    two eBay filled in at publishing: the duration (GTC) and the description, which a published offer's
+    update must carry (the product's description, as eBay took it from the inventory item).
+    """
+    if not product.description:
+        raise PermanentError(
+            "MISSING_DESCRIPTION",
+            f"SKU {product.sku}: eBay needs a description to revise a live offer; set description",
+            "description",
+        )
+    return {
+        **offer_details(product, settings),
+        "listingDescription": product.description,
+        "listingDuration": "GTC",
+    }
 
 
 def price_quantity(product: Product, offer_id: str) -> dict[str, Any]:

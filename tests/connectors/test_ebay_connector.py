@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
 import pytest
+import requests
+from connector_support import ebay_validator
 
 from connectors.base import Action, Change
 from connectors.errors import PermanentError, TransientError
@@ -76,6 +79,67 @@ def test_a_content_change_replaces_the_inventory_item(seller_ebay, make_product)
     )[0]
     assert result.ok, result.error
     assert ebay.sandbox.inventory(ebay.seller)["CT-0"]["product"]["title"] == "A new title"
+
+
+def test_a_revised_offer_sends_new_policies_and_category_with_update_offer_alone(seller_ebay, make_product):
+    ebay = seller_ebay
+    created = ebay.connector().push(creates(make_product, 1, "RV"))[0]
+    before = ebay.sandbox.history(ebay.seller, "RV-0")
+    connector = ebay.connector(payment_policy_id="6196939999")
+    moved = make_product("RV-0", ebay={"category_id": "9355"})
+    result = connector.push([Change(Action.REVISE_OFFER, "RV-0", moved, ids=created.ids)])[0]
+    assert result.ok, result.error
+    assert result.ids == created.ids
+    [offer] = ebay.sandbox.offers(ebay.seller, "RV-0")
+    assert (offer["categoryId"], offer["listingPolicies"]["paymentPolicyId"]) == ("9355", "6196939999")
+    assert offer["status"] == "PUBLISHED"
+    [listing] = ebay.sandbox.live(ebay.seller)
+    assert (listing["categoryId"], listing["offerId"]) == ("9355", created.ids["offer_id"])
+    [put] = ebay.sent("/offer/", "PUT")
+    assert put.path_url == f"/sell/inventory/v1/offer/{created.ids['offer_id']}"
+    assert len(ebay.sent("/bulk_")) == 3  # the create's item, offer and publish: nothing more
+    after = ebay.sandbox.history(ebay.seller, "RV-0")
+    assert {k: after.get(k, 0) - before.get(k, 0) for k in after} == {
+        **{k: 0 for k in after},
+        "offer_updated": 1,
+    }
+
+
+def test_a_revised_offer_the_marketplace_refuses_is_a_permanent_error_naming_the_sku(
+    seller_ebay, make_product
+):
+    ebay = seller_ebay
+    created = ebay.connector().push(creates(make_product, 1, "RB"))[0]
+    connector = ebay.connector(merchant_location_key="no-such-place")
+    result = connector.push([Change(Action.REVISE_OFFER, "RB-0", make_product("RB-0"), ids=created.ids)])[0]
+    assert isinstance(result.error, PermanentError)
+    assert result.error.plain.startswith("SKU RB-0: ")
+    assert "no-such-place" in result.error.plain
+    [offer] = ebay.sandbox.offers(ebay.seller, "RB-0")
+    assert offer["merchantLocationKey"] == "warehouse-1"  # refused as a whole: nothing changed
+
+
+def test_a_create_retried_after_a_failed_publish_brings_the_left_offer_up_to_date(seller_ebay, make_product):
+    ebay = seller_ebay
+    [refused] = ebay.connector(merchant_location_key="no-such-place").push(creates(make_product, 1, "FX"))
+    assert isinstance(refused.error, PermanentError) and "no-such-place" in refused.error.plain
+    [left] = ebay.sandbox.offers(ebay.seller, "FX-0")
+    assert left["status"] == "UNPUBLISHED"
+
+    [fixed] = ebay.connector().push(creates(make_product, 1, "FX"))  # the account's location set right
+    assert fixed.ok, fixed.error
+    [offer] = ebay.sandbox.offers(ebay.seller, "FX-0")
+    assert (offer["offerId"], offer["merchantLocationKey"]) == (left["offerId"], "warehouse-1")
+    assert offer["status"] == "PUBLISHED"
+    assert len(ebay.sent("/bulk_create_offer", "POST")) == 1
+
+
+def test_the_recorder_checks_update_offer_against_the_model(ebay):
+    url = f"{ebay.server.url}/sell/inventory/v1/offer/1"
+    headers = {"Authorization": "Bearer t", "Content-Language": "en-US"}
+    # updateOffer's body has no sku: the offer is named by the path
+    bad = requests.Request("PUT", url, json={"sku": "X-1", "categoryId": "9355"}, headers=headers)
+    assert any("sku" in p for p in ebay_validator(ebay.sandbox)(bad.prepare(), time.time()))
 
 
 def test_an_end_withdraws_then_deletes(seller_ebay, make_product):

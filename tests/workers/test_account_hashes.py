@@ -7,8 +7,12 @@ from types import SimpleNamespace
 import pytest
 
 from catalog.product import Product
-from workers.account_hashes import fold, settings_digests
+from connectors.base import Action
+from connectors.registry import rate_table
+from workers.account_hashes import fold, for_account, settings_digests
 from workers.drift import differences
+from workers.planner import ListingState, ProductState, decide
+from workers.store.models import ListingStatus
 
 HASHES = {"content": "c" * 64, "price": "p" * 64, "quantity": "q" * 64, "images": "i" * 64}
 
@@ -48,9 +52,60 @@ def test_settings_that_change_no_payload_do_not_count() -> None:
         assert settings_digests(marketplace, [], quiet) == {}, marketplace
 
 
-def test_ebay_offer_settings_reach_no_update_so_they_do_not_count() -> None:
-    policies = {"fulfillment_policy_id": "1", "payment_policy_id": "2", "merchant_location_key": "w"}
-    assert settings_digests("ebay", ["EBAY_GB"], policies) == {}
+EBAY_POLICIES = {"fulfillment_policy_id": "1", "payment_policy_id": "2", "merchant_location_key": "w"}
+
+
+def test_ebay_offer_settings_feed_the_offer_group_alone_and_the_site_none() -> None:
+    digests = settings_digests("ebay", ["EBAY_GB"], EBAY_POLICIES)
+    assert set(digests) == {"offer"}
+    assert settings_digests("ebay", ["EBAY_GB"], {}) == {}  # updateOffer cannot move an offer to a site
+    assert settings_digests("ebay", [], {**EBAY_POLICIES, "return_policy_id": ""}) == digests  # unset
+    for name, value in (("payment_policy_id", "3"), ("default_category_id", "9355")):
+        assert settings_digests("ebay", [], {**EBAY_POLICIES, name: value}) != digests, name
+
+
+def test_an_ebay_products_offer_group_follows_its_category_and_the_accounts_offer_settings() -> None:
+    digests = settings_digests("ebay", [], EBAY_POLICIES)
+    assert for_account("ebay", HASHES, None, {}) == HASHES  # nothing set: the stored hashes as they are
+    plain = for_account("ebay", HASHES, None, digests)
+    assert set(plain) == {*HASHES, "offer"}
+    assert {g: plain[g] for g in HASHES} == HASHES
+    assert for_account("ebay", HASHES, "9355", digests)["offer"] not in (plain["offer"], None)
+    assert (
+        for_account("ebay", HASHES, "9355", {})["offer"]
+        != for_account("ebay", HASHES, "9355", digests)["offer"]
+    )
+    other = settings_digests("ebay", [], {**EBAY_POLICIES, "payment_policy_id": "3"})
+    assert for_account("ebay", HASHES, None, other)["offer"] != plain["offer"]
+    assert for_account("amazon", HASHES, "9355", {}) == HASHES  # eBay's alone
+
+
+def state(hashes: dict[str, str]) -> ProductState:
+    return ProductState(hashes, deleted=False)
+
+
+def listed(hashes: dict[str, str]) -> ListingState:
+    return ListingState(ListingStatus.LIVE, hashes, {"offer_id": "1"})
+
+
+def test_a_changed_offer_group_is_revised_with_updateoffer_and_nothing_else() -> None:
+    was = {**HASHES, "offer": "o" * 64}
+    assert decide("ebay", state(was), listed(was), None) == []
+    assert decide("ebay", state({**was, "offer": "n" * 64}), listed(was), None) == [Action.REVISE_OFFER]
+    both = {**was, "offer": "n" * 64, "price": "x" * 64}
+    assert decide("ebay", state(both), listed(was), None) == [Action.UPDATE_OFFER, Action.REVISE_OFFER]
+    assert decide("ebay", state({**both, "content": "y" * 64}), listed(was), None) == [
+        Action.UPDATE_CONTENT,
+        Action.UPDATE_OFFER,
+        Action.REVISE_OFFER,
+    ]
+    # unchanged for the groups every marketplace has
+    changed = {**HASHES, "content": "y" * 64, "price": "x" * 64}
+    assert decide("amazon", state(changed), listed(HASHES), None) == [Action.UPDATE_CONTENT]
+    assert decide("tmall", state(changed), listed(HASHES), None) == [
+        Action.UPDATE_CONTENT,
+        Action.UPDATE_OFFER,
+    ]
 
 
 def test_the_cny_rate_table_feeds_tmalls_price_group_alone() -> None:
@@ -90,3 +145,18 @@ def test_drift_compares_the_title_the_marketplace_is_sent(marketplace: str, titl
     assert differences(live(title + " (edited)", price), PRODUCT, marketplace) == ["content"]
     assert differences(live(None, price), PRODUCT, marketplace) == []  # not read back: not compared
     assert differences(live("Other", price, 0), PRODUCT, marketplace) == ["quantity", "content"]
+
+
+def test_drift_compares_tmalls_cny_price_converted_as_the_connector_converts_it() -> None:
+    rates = rate_table({"rates": {"USD": "7.12"}})
+    assert differences(live("粗陶咖啡杯", "89.00"), PRODUCT, "tmall", rates) == []  # 12.50 USD at 7.12
+    assert differences(live("粗陶咖啡杯", "80.00"), PRODUCT, "tmall", rates) == ["price"]
+    assert differences(live("粗陶咖啡杯", "80.00"), PRODUCT, "tmall") == []  # no rate table: not compared
+    yuan = rate_table({"rates": {"USD": "7.15"}, "rounding": "yuan"})  # 89.375 rounds to 89
+    assert differences(live("粗陶咖啡杯", "89.00"), PRODUCT, "tmall", yuan) == []
+    assert differences(
+        live("粗陶咖啡杯", "89.00"), PRODUCT, "tmall", rate_table({"rates": {"USD": "7.15"}})
+    ) == ["price"]
+    override = {**PRODUCT, "tmall": {"price_cny": "99.00"}}
+    assert differences(live("粗陶咖啡杯", "99.00"), override, "tmall", rates) == []
+    assert differences(live("粗陶咖啡杯", "89.00"), override, "tmall", rates) == ["price"]

@@ -77,7 +77,8 @@ def check_batch(ctx: Context, screener: Screener, batch_id: int, *, give_up: boo
             return Checked(batch_id, None)
         marketplace, skus = str(batch.marketplace), list(batch.skus)
         seller = get_seller(conn, batch.seller_id)
-        products = product_states(conn, seller.id, skus, account_digests(conn, seller.id, marketplace))
+        digests = account_digests(conn, seller.id, marketplace)
+        products = product_states(conn, seller.id, skus, digests, marketplace)
         listings = listing_states(conn, seller.id, marketplace, skus)
         data = product_data(conn, seller.id, skus)
     images = {

@@ -74,3 +74,21 @@ def test_a_price_quantity_request_carries_the_offer(make_product):
         {"offerId": "123", "availableQuantity": 0, "price": {"value": "9.99", "currency": "USD"}}
     ]
     assert body["shipToLocationAvailability"] == {"quantity": 0}
+
+
+def test_an_offer_update_is_the_whole_offer_without_its_keys(make_product, golden):
+    p = make_product("MUG-001")
+    body = ebay.offer_update(p, SETTINGS)
+    golden("ebay_offer_update_full", body)
+    created = ebay.offer(p, SETTINGS)
+    assert {k: v for k, v in created.items() if k not in ("sku", "marketplaceId", "format")} == {
+        k: v for k, v in body.items() if k not in ("listingDescription", "listingDuration")
+    }
+    assert (body["listingDescription"], body["listingDuration"]) == (p.description, "GTC")
+
+
+def test_an_offer_update_without_a_description_names_the_field_to_set(make_product):
+    with pytest.raises(PermanentError) as info:
+        ebay.offer_update(make_product("MUG-001", description=None), SETTINGS)
+    assert (info.value.code, info.value.field) == ("MISSING_DESCRIPTION", "description")
+    assert "MUG-001" in info.value.plain

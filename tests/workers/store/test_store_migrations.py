@@ -15,14 +15,17 @@ from cryptography.fernet import Fernet
 from sqlalchemy import Engine
 
 import workers.store.brand_models  # noqa: F401 - registers the brand tables
+from catalog.product import Product
 from connectors.registry import CREDENTIAL_FIELDS
-from workers.account_hashes import fold, settings_digests
+from workers.account_hashes import OFFER, fold, offer_hash, settings_digests
 from workers.accounts import save_account
 from workers.context import writing
+from workers.planner import plan_marketplace
 from workers.store import migrate, open_engine
 from workers.store.db import utcnow
 from workers.store.migrate import alembic_config, current_revision, head_revision, shipped_head
 from workers.store.models import Base, Listing, ListingStatus
+from workers.store.products import ProductRecord, save_products
 from workers.store.sellers import add_seller
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -191,7 +194,8 @@ def test_upgrading_folds_each_accounts_payload_settings_into_its_recorded_hashes
                 for sku, pushed in (("A", hashes), ("B", {}))
             ],
         )
-    migrate(engine)
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0007")
     with engine.connect() as conn:
         rows = conn.execute(sa.select(Listing.marketplace, Listing.sku, Listing.pushed_hashes)).all()
     assert {(str(m), sku): dict(h) for m, sku, h in rows} == {
@@ -224,3 +228,54 @@ def test_migrating_a_database_already_at_head_imports_no_alembic(db_url: str) ->
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_upgrading_records_each_ebay_listings_offer_group_so_nothing_is_pushed_again(engine: Engine) -> None:
+    key = Fernet.generate_key().decode()
+    policies = {"fulfillment_policy_id": "61", "payment_policy_id": "62", "merchant_location_key": "w-1"}
+    base = {
+        "title": "Mug",
+        "currency": "USD",
+        "price": "12.50",
+        "quantity": 3,
+        "image_urls": ["https://i.example/m.png"],
+    }
+    products = [
+        Product.model_validate({**base, "sku": "A", "ebay": {"category_id": "9355"}}),
+        Product.model_validate({**base, "sku": "B"}),
+    ]
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0007")
+    with writing(engine) as conn:
+        add_seller(conn, "s", name="s")
+        credentials = dict.fromkeys(CREDENTIAL_FIELDS["ebay"], "x")
+        save_account(conn, "s", "ebay", credentials=credentials, secret_key=key, settings=policies)
+        save_products(conn, "s", [ProductRecord.from_product(p) for p in products])
+        listing = {"seller_id": "s", "marketplace": "ebay", "status": ListingStatus.LIVE, "attempts": 1}
+        conn.execute(
+            sa.insert(Listing),
+            [
+                {**listing, "sku": p.sku, "remote_ids": {}, "pushed_hashes": p.content_hashes()}
+                | {"updated_at": utcnow()}
+                for p in products
+            ]
+            + [{**listing, "sku": "C", "remote_ids": {}, "pushed_hashes": {}, "updated_at": utcnow()}],
+        )
+    migrate(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(Listing.sku, Listing.pushed_hashes)).all()
+        plan = plan_marketplace(conn, "s", "ebay", ["A", "B"])
+    digest = settings_digests("ebay", [], policies)[OFFER]
+    assert {sku: dict(h).get(OFFER) for sku, h in rows} == {
+        "A": offer_hash("9355", digest),
+        "B": offer_hash(None, digest),
+        "C": None,
+    }
+    assert offer_hash("9355", digest) != offer_hash(None, digest)
+    assert (plan.first, plan.main, plan.unchanged) == ([], [], 2)
+
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0007")
+    with engine.connect() as conn:
+        back = conn.execute(sa.select(Listing.sku, Listing.pushed_hashes)).all()
+    assert {sku: dict(h) for sku, h in back} == {p.sku: p.content_hashes() for p in products} | {"C": {}}
