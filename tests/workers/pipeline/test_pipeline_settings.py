@@ -45,9 +45,10 @@ def tmall_prices(shop: Shop, seller: str) -> dict[str, Decimal]:
     return {str(x["outer_id"]): Decimal(str(x["price"])) for x in shop.sandboxes.tmall.items_of(seller)}
 
 
-def test_a_new_cny_rate_re_pushes_only_the_price_of_that_sellers_tmall_listings(
+def two_synced_sellers(
     make_shop: Callable[..., Shop], broker: ListingSyncBroker, worker: dramatiq.Worker, db_url: str
-) -> None:
+) -> tuple[Shop, list[str]]:
+    """A shop (SELLER, three mugs) and OTHER (two cups) on every sandbox, both synced; SELLER's SKUs."""
     shop = make_shop(database_url=db_url)  # on SQLite and on PostgreSQL
     with writing(shop.engine) as conn:
         add_seller(conn, OTHER, name="Shop Two")
@@ -58,6 +59,13 @@ def test_a_new_cny_rate_re_pushes_only_the_price_of_that_sellers_tmall_listings(
         save_products(conn, OTHER, [ProductRecord.from_product(make_product(s)) for s in ("CUP-1", "CUP-2")])
     sync(shop, broker, worker, SELLER)
     sync(shop, broker, worker, OTHER)
+    return shop, skus
+
+
+def test_a_new_cny_rate_re_pushes_only_the_price_of_that_sellers_tmall_listings(
+    make_shop: Callable[..., Shop], broker: ListingSyncBroker, worker: dramatiq.Worker, db_url: str
+) -> None:
+    shop, skus = two_synced_sellers(make_shop, broker, worker, db_url)
     assert tmall_prices(shop, SELLER) == dict.fromkeys(skus, Decimal("89.00"))  # 12.50 USD at 7.12
     before = pushed(shop)
     writes = {m: shop.sandboxes.sandbox(m).ledger.total_writes() for m in ("amazon", "ebay")}
@@ -155,16 +163,7 @@ def changed_groups(
 def test_a_new_ebay_policy_id_revises_every_live_offer_of_that_seller_through_update_offer_alone(
     make_shop: Callable[..., Shop], broker: ListingSyncBroker, worker: dramatiq.Worker, db_url: str
 ) -> None:
-    shop = make_shop(database_url=db_url)  # on SQLite and on PostgreSQL
-    with writing(shop.engine) as conn:
-        add_seller(conn, OTHER, name="Shop Two")
-    connect_sandboxes(shop.engine, OTHER, shop.sandboxes, shop.connectors_key)
-    skus = ["MUG-1", "MUG-2", "MUG-3"]
-    shop.save([make_product(sku) for sku in skus])
-    with writing(shop.engine) as conn:
-        save_products(conn, OTHER, [ProductRecord.from_product(make_product(s)) for s in ("CUP-1", "CUP-2")])
-    sync(shop, broker, worker, SELLER)
-    sync(shop, broker, worker, OTHER)
+    shop, skus = two_synced_sellers(make_shop, broker, worker, db_url)
     old = SANDBOX_SETTINGS["ebay"]["payment_policy_id"]
     assert {o["listingPolicies"]["paymentPolicyId"] for o in ebay_offers(shop, SELLER).values()} == {old}
     before = pushed(shop)
