@@ -139,3 +139,55 @@ def test_an_authorised_seller_is_known_by_name_or_by_seller_id(
     text: str, seller: str, marketplace: str | None, allowed: bool
 ) -> None:
     assert SellerRef.parse(text).allows(seller, marketplace) is allowed
+
+
+def test_removing_aliases_emails_and_sellers_matches_them_ignoring_case(engine: Engine) -> None:
+    with engine.begin() as conn:
+        add_brand(
+            conn,
+            "Acme",
+            emails=["Owner@acme.example", "legal@acme.example"],
+            aliases=["Acme Co", "ACM"],
+            authorized=["Good Shop", "ebay:gs-1"],
+            price_floor="19.99",
+            currency="USD",
+        )
+    with engine.begin() as conn:
+        info = update_brand(
+            conn,
+            "Acme",
+            BrandChanges(
+                remove_emails=["owner@ACME.example"],
+                remove_aliases=["acme co", "ACM"],
+                add_aliases=["ACM"],  # removing and adding one in the same change removes it
+                remove_authorized=["GOOD SHOP", "ebay:gs-1"],
+                clear_price_floor=True,
+            ),
+        )
+    assert (info.emails, info.aliases, info.authorized) == (("legal@acme.example",), (), ())
+    assert (info.price_floor, info.currency) == (None, None)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # checks made before any write
+@pytest.mark.parametrize(
+    ("changes", "field", "named"),
+    [
+        (BrandChanges(remove_emails=["other@acme.example"]), "email", "'other@acme.example'"),
+        (BrandChanges(remove_aliases=["Acme Tools"]), "alias", "'Acme Tools'"),
+        (BrandChanges(remove_authorized=["ebay:Good Shop"]), "authorized seller", "'ebay:Good Shop'"),
+        (BrandChanges(remove_authorized=["id:gs-1"]), "authorized seller", "'id:gs-1'"),
+    ],
+)
+def test_removing_what_a_brand_does_not_have_is_refused_naming_it_and_nothing_changes(
+    engine: Engine, changes: BrandChanges, field: str, named: str
+) -> None:
+    with engine.begin() as conn:
+        add_brand(conn, "Acme", emails=["owner@acme.example"], aliases=["ACM"], authorized=["Good Shop"])
+        before = get_brand(conn, "Acme")
+    changes.add_emails = ["new@acme.example"]
+    with pytest.raises(InvalidBrandError) as caught, engine.begin() as conn:
+        update_brand(conn, "Acme", changes)
+    assert caught.value.field == field
+    assert named in str(caught.value)
+    with engine.connect() as conn:
+        assert get_brand(conn, "Acme") == before

@@ -7,7 +7,6 @@ brand index's generation in the same transaction, so that every worker's `BrandI
 from __future__ import annotations
 
 import decimal
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from workers.brands.errors import BrandExistsError, InvalidBrandError, UnknownBrandError
+from workers.brands.fields import check_email, check_policy, check_price_floor, clean_text
 from workers.brands.persisted import begin_change
 from workers.store.brand_models import (
     AuthorizedSeller,
@@ -27,9 +27,6 @@ from workers.store.brand_models import (
 )
 from workers.store.models import Marketplace
 
-EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
-CURRENCY = re.compile(r"[A-Z]{3}")
-MAX_NAME = 200
 ID_PREFIX = "id:"
 
 
@@ -49,12 +46,11 @@ class SellerRef:
         text = text.strip()
         prefix, colon, rest = text.partition(":")
         if colon and prefix.lower() in {m.value for m in Marketplace}:
-            return cls(
-                seller_id=_clean(brand, "authorized seller", rest), marketplace=Marketplace(prefix.lower())
-            )
+            seller_id = clean_text(brand, "authorized seller", rest)
+            return cls(seller_id=seller_id, marketplace=Marketplace(prefix.lower()))
         if text.lower().startswith(ID_PREFIX):
-            return cls(seller_id=_clean(brand, "authorized seller", text[len(ID_PREFIX) :]))
-        return cls(name=_clean(brand, "authorized seller", text))
+            return cls(seller_id=clean_text(brand, "authorized seller", text[len(ID_PREFIX) :]))
+        return cls(name=clean_text(brand, "authorized seller", text))
 
     def allows(self, seller: str, marketplace: str | None = None) -> bool:
         """Whether `seller` (a display name or a marketplace seller id) is this one."""
@@ -106,73 +102,13 @@ class BrandChanges:
     add_emails: Iterable[str] = ()
     remove_emails: Iterable[str] = ()
     add_aliases: Iterable[str] = ()
+    remove_aliases: Iterable[str] = ()
     add_authorized: Iterable[str | SellerRef] = ()
     remove_authorized: Iterable[str | SellerRef] = ()
     policy: str | None = None
     price_floor: decimal.Decimal | str | None = None
     currency: str | None = None
     clear_price_floor: bool = field(default=False)
-
-
-def _clean(brand: str, field_name: str, value: str) -> str:
-    value = value.strip()
-    if not value or len(value) > MAX_NAME or not value.isprintable():
-        raise InvalidBrandError(
-            brand, field_name, f"expected 1-{MAX_NAME} printable characters, got {value[:MAX_NAME]!r}"
-        )
-    return value
-
-
-def check_email(brand: str, email: str) -> str:
-    """The address trimmed, its domain in lower case; raises when it is not one plain address."""
-    email = email.strip()
-    if len(email) > 320 or not EMAIL.fullmatch(email) or not email.isprintable():
-        raise InvalidBrandError(
-            brand, "email", f"expected an address such as owner@example.com, got {email!r}"
-        )
-    local, _, domain = email.rpartition("@")
-    return f"{local}@{domain.lower()}"
-
-
-def check_policy(brand: str, policy: str) -> BrandPolicy:
-    try:
-        return BrandPolicy(policy.strip().lower())
-    except ValueError:
-        raise InvalidBrandError(brand, "policy", f"expected hold or flag, got {policy!r}") from None
-
-
-def check_price_floor(
-    brand: str, price_floor: decimal.Decimal | str | None, currency: str | None
-) -> tuple[decimal.Decimal | None, str | None]:
-    """A positive amount with at most 4 decimals and an ISO 4217 code, or neither."""
-    if price_floor is None and currency is None:
-        return None, None
-    if price_floor is None or currency is None:
-        raise InvalidBrandError(
-            brand, "price_floor", "a price floor needs a currency and the other way round"
-        )
-    try:
-        amount = decimal.Decimal(str(price_floor).strip())
-    except decimal.InvalidOperation:
-        raise InvalidBrandError(
-            brand, "price_floor", f"expected an amount such as 19.99, got {price_floor!r}"
-        ) from None
-    exponent = amount.as_tuple().exponent
-    if (
-        not amount.is_finite()
-        or amount <= 0
-        or amount >= 10**14
-        or (isinstance(exponent, int) and exponent < -4)
-    ):
-        raise InvalidBrandError(
-            brand, "price_floor", f"expected a positive amount with at most 4 decimals, got {price_floor!r}"
-        )
-    code = currency.strip().upper()
-    if not CURRENCY.fullmatch(code):
-        raise InvalidBrandError(
-            brand, "currency", f"expected a 3-letter ISO 4217 code such as USD, got {currency!r}"
-        )
-    return amount, code
 
 
 def _seller_refs(brand: str, values: Iterable[str | SellerRef]) -> list[SellerRef]:
@@ -211,12 +147,12 @@ def add_brand(
     currency: str | None = None,
 ) -> BrandInfo:
     """Register a brand with at least one contact e-mail; every value is checked before any write."""
-    name = _clean(name, "name", name)
+    name = clean_text(name, "name", name)
     contacts = _unique(check_email(name, e) for e in emails)
     if not contacts:
         raise InvalidBrandError(name, "email", "at least one contact e-mail is needed")
     alias_list = [
-        a for a in _unique(_clean(name, "alias", a) for a in aliases) if a.casefold() != name.casefold()
+        a for a in _unique(clean_text(name, "alias", a) for a in aliases) if a.casefold() != name.casefold()
     ]
     refs = _seller_refs(name, authorized)
     chosen = check_policy(name, policy)
@@ -256,20 +192,22 @@ def _insert_details(
 
 
 def update_brand(conn: Connection, name: str, changes: BrandChanges) -> BrandInfo:
-    """Apply `changes` to a brand; additions that are there already change nothing."""
+    """Apply `changes` to a brand; additions that are there already change nothing, and removing what is not
+    there is refused, naming it. Every value is checked before any write."""
     begin_change(conn)  # first, so that SQLite takes the write lock before reading
     current = get_brand(conn, name)
     name = current.name
     emails = [e for e in _unique(check_email(name, e) for e in changes.add_emails) if e not in current.emails]
-    removed = {check_email(name, e) for e in changes.remove_emails}
-    known_aliases = {a.casefold() for a in (*current.aliases, name)}
+    removed = _present(name, "email", current.emails, [check_email(name, e) for e in changes.remove_emails])
+    gone_aliases = _present(name, "alias", current.aliases, [a.strip() for a in changes.remove_aliases])
+    known_aliases = {a.casefold() for a in (*current.aliases, name)}  # removing and adding one removes it
     aliases = [
         a
-        for a in _unique(_clean(name, "alias", a) for a in changes.add_aliases)
+        for a in _unique(clean_text(name, "alias", a) for a in changes.add_aliases)
         if a.casefold() not in known_aliases
     ]
+    gone = _present_sellers(name, current.authorized, _seller_refs(name, changes.remove_authorized))
     refs = [r for r in _seller_refs(name, changes.add_authorized) if r not in current.authorized]
-    gone = [r for r in _seller_refs(name, changes.remove_authorized) if r in current.authorized]
     values: dict[str, object] = {}
     if changes.policy is not None:
         values["policy"] = check_policy(name, changes.policy)
@@ -279,7 +217,7 @@ def update_brand(conn: Connection, name: str, changes: BrandChanges) -> BrandInf
         values["price_floor"], values["price_floor_currency"] = check_price_floor(
             name, changes.price_floor, changes.currency
         )
-    if not set(current.emails) - removed | set(emails):
+    if not set(current.emails) - set(removed) | set(emails):
         raise InvalidBrandError(name, "email", "a brand keeps at least one contact e-mail")
     if values:
         conn.execute(sa.update(Brand).where(Brand.id == current.id).values(**values))
@@ -288,6 +226,10 @@ def update_brand(conn: Connection, name: str, changes: BrandChanges) -> BrandInf
             sa.delete(BrandContact).where(
                 BrandContact.brand_id == current.id, BrandContact.email.in_(removed)
             )
+        )
+    if gone_aliases:
+        conn.execute(
+            sa.delete(BrandAlias).where(BrandAlias.brand_id == current.id, BrandAlias.alias.in_(gone_aliases))
         )
     for ref in gone:
         conn.execute(
@@ -300,6 +242,41 @@ def update_brand(conn: Connection, name: str, changes: BrandChanges) -> BrandInf
         )
     _insert_details(conn, current.id, emails, aliases, refs)
     return get_brand(conn, name)
+
+
+def _present(brand: str, field_name: str, current: Iterable[str], wanted: Iterable[str]) -> list[str]:
+    """The stored values that `wanted` names (ignoring case); one naming nothing stored is refused."""
+    stored = {value.casefold(): value for value in current}
+    found: list[str] = []
+    for value in wanted:
+        if value.casefold() not in stored:
+            shown = ", ".join(stored.values()) or "none"
+            raise InvalidBrandError(brand, field_name, f"{value!r} is not one of the brand's ({shown})")
+        if stored[value.casefold()] not in found:
+            found.append(stored[value.casefold()])
+    return found
+
+
+def _present_sellers(
+    brand: str, current: Iterable[SellerRef], wanted: Iterable[SellerRef]
+) -> list[SellerRef]:
+    """The stored sellers that `wanted` names: display names ignoring case, seller ids exactly."""
+    stored = list(current)
+    found: list[SellerRef] = []
+    for ref in wanted:
+        match = next((s for s in stored if s == ref or _same_name(s, ref)), None)
+        if match is None:
+            shown = ", ".join(str(s) for s in stored) or "none"
+            raise InvalidBrandError(
+                brand, "authorized seller", f"{str(ref)!r} is not one of the brand's ({shown})"
+            )
+        if match not in found:
+            found.append(match)
+    return found
+
+
+def _same_name(stored: SellerRef, ref: SellerRef) -> bool:
+    return stored.name is not None and ref.name is not None and stored.name.casefold() == ref.name.casefold()
 
 
 def _is(column: Any, value: object) -> sa.ColumnElement[bool]:
