@@ -18,7 +18,7 @@ from fingerprints.errors import (
     ImageTooLargeError,
     UnsupportedImageError,
 )
-from fingerprints.loading import ImageLoader, decode, load_image
+from fingerprints.loading import ImageLoader, decode, load_image, upright_size
 
 
 def _encode(image: Image.Image, fmt: str, **options: object) -> bytes:
@@ -100,6 +100,17 @@ def test_draft_decodes_a_large_jpeg_smaller(product_images) -> None:
     assert load_image(data, draft=125).size == (125, 125)
     assert load_image(data, draft=126).size == (250, 250)
     assert load_image(data, draft=300).size == (500, 500)
+
+
+@pytest.mark.parametrize(("orientation", "size"), [(1, (1200, 800)), (3, (1200, 800)), (6, (800, 1200))])
+def test_upright_size_is_the_full_size_as_shown_whatever_the_draft(orientation: int, size: tuple) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    data = _encode(Image.new("RGB", (1200, 800), (200, 30, 30)), "JPEG", exif=exif)
+    drafted = load_image(data, draft=150)
+    assert max(drafted.size) == 150
+    assert upright_size(data) == size
+    assert (drafted.width > drafted.height) == (size[0] > size[1])
 
 
 def test_draft_keeps_the_longest_side(product_images) -> None:

@@ -8,8 +8,8 @@ from PIL import Image
 from sqlalchemy import Engine
 
 from benchmarks import imagery
-from fingerprints import ImageFingerprints, ImageLoader
-from workers.brands import UnknownBrandError, add_brand, add_images, get_brand
+from fingerprints import DRAFT, ImageFingerprints, ImageLoader
+from workers.brands import UnknownBrandError, add_brand, add_images, get_brand, list_images
 from workers.brands.persisted import read_generation
 from workers.store.brand_models import BrandImage
 
@@ -37,6 +37,16 @@ def test_a_folder_adds_every_image_by_content_and_reports_the_bad_file(
         variants = [ImageFingerprints.from_dict(v) for v in row.fingerprints["variants"]]
         assert {v.view for v in variants} >= {"full", "mirror"}
         assert row.width > 0 and Path(row.source).is_absolute()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_an_image_is_stored_with_its_full_size_though_it_decodes_smaller(
+    engine: Engine, acme: str, drawn: list[Image.Image]
+) -> None:
+    big = drawn[0].resize((1000, 800))
+    add_images(engine, acme, [imagery.jpeg(big)], loader=ImageLoader(draft=DRAFT))
+    with engine.connect() as conn:
+        assert [(i.width, i.height) for i in list_images(conn, acme)] == [(1000, 800)]
 
 
 def test_adding_the_same_images_again_changes_nothing(engine: Engine, acme: str, brand_folder: Path) -> None:

@@ -1,7 +1,8 @@
 """Brands and counterfeit checks: the registry, official images, the persisted index and the verdicts.
 
 - `add_brand`, `update_brand`, `get_brand`, `list_brands` (registry), taking a `Connection`.
-- `add_images(engine, brand, sources, loader=...)`: official images from paths, folders, URLs or bytes.
+- `add_images(engine, brand, sources, loader=...)`: official images from paths, folders, URLs or bytes;
+  `list_images`, `remove_images` and `remove_brand` (with `brand_holdings` to say what it would delete).
 - `BrandIndex(engine)`: the index a worker keeps, reloaded when brands change; `Checker(index).check_image`
   gives a `Verdict` (`counterfeit-suspect`, `authorized`, `no-match`).
 
@@ -12,7 +13,15 @@ from __future__ import annotations
 
 from workers.brands.check import Checker, Verdict, VerdictKind, decide
 from workers.brands.errors import BrandError, BrandExistsError, InvalidBrandError, UnknownBrandError
-from workers.brands.images import ImageReport, Rejected, StoredImage, add_images, collect_sources
+from workers.brands.images import (
+    ImageReport,
+    OfficialImage,
+    Rejected,
+    StoredImage,
+    add_images,
+    collect_sources,
+    list_images,
+)
 from workers.brands.index import BrandIndex, Reference, Snapshot, load_snapshot
 from workers.brands.registry import (
     BrandChanges,
@@ -23,16 +32,19 @@ from workers.brands.registry import (
     list_brands,
     update_brand,
 )
+from workers.brands.removal import BrandHoldings, brand_holdings, remove_brand, remove_images
 
 __all__ = [
     "BrandChanges",
     "BrandError",
     "BrandExistsError",
+    "BrandHoldings",
     "BrandIndex",
     "BrandInfo",
     "Checker",
     "ImageReport",
     "InvalidBrandError",
+    "OfficialImage",
     "Reference",
     "Rejected",
     "SellerRef",
@@ -43,10 +55,14 @@ __all__ = [
     "VerdictKind",
     "add_brand",
     "add_images",
+    "brand_holdings",
     "collect_sources",
     "decide",
     "get_brand",
     "list_brands",
+    "list_images",
     "load_snapshot",
+    "remove_brand",
+    "remove_images",
     "update_brand",
 ]

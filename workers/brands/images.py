@@ -7,6 +7,7 @@ happens outside any transaction; the rows and the rebuilt index are written toge
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
 
 from fingerprints import ImageError, ImageFingerprints, ImageLoader, reference_fingerprints
+from fingerprints.loading import upright_size
 from workers.brands.persisted import begin_change, store_matcher
 from workers.brands.registry import brand_id
 from workers.store.brand_models import BrandImage
@@ -44,6 +46,43 @@ class StoredImage:
     id: int
     source: str
     content_sha256: str
+
+
+@dataclass(frozen=True)
+class OfficialImage:
+    """An official image as stored: what `brands show` lists and `brands remove-images` takes by id."""
+
+    id: int
+    source: str
+    content_sha256: str
+    width: int
+    height: int
+    added_at: dt.datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "sha256": self.content_sha256,
+            "width": self.width,
+            "height": self.height,
+            "added_at": self.added_at.isoformat(timespec="seconds"),
+        }
+
+
+def list_images(conn: Connection, brand: str, ids: Iterable[int] | None = None) -> list[OfficialImage]:
+    """The brand's official images (or those of them with `ids`), oldest first. Raises `UnknownBrandError`."""
+    query = sa.select(
+        BrandImage.id,
+        BrandImage.source,
+        BrandImage.content_sha256,
+        BrandImage.width,
+        BrandImage.height,
+        BrandImage.created_at,
+    ).where(BrandImage.brand_id == brand_id(conn, brand))
+    if ids is not None:
+        query = query.where(BrandImage.id.in_(list(ids)))
+    return [OfficialImage(*row) for row in conn.execute(query.order_by(BrandImage.id))]
 
 
 @dataclass
@@ -116,7 +155,8 @@ def prepare_image(loader: ImageLoader, source: Source, label: str, known: set[st
         return digest
     image = loader.load(data)
     variants = [prints.to_dict() for prints in reference_fingerprints(image)]
-    return PreparedImage(label, digest, {"variants": variants}, image.width, image.height)
+    width, height = upright_size(data)  # the image's own size: `image` may be decoded at a reduced scale
+    return PreparedImage(label, digest, {"variants": variants}, width, height)
 
 
 def source_label(source: Source, number: int = 0) -> str:

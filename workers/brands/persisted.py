@@ -84,6 +84,30 @@ def merge(first: BrandMatcher, second: BrandMatcher) -> BrandMatcher:
     )
 
 
+def drop_references(conn: Connection, image_ids: Iterable[int]) -> None:
+    """Take the variants of `image_ids` out of the stored matcher; call after `begin_change`, in the
+    transaction that deletes the images. A stale (NULL) matcher stays so: it is rebuilt from the rows left."""
+    current = conn.execute(sa.select(BrandIndexRow.matcher).where(BrandIndexRow.id == INDEX_ROW)).scalar()
+    if current is None:
+        return
+    matcher = BrandMatcher.from_bytes(current)
+    kept = subset(matcher, ~np.isin(matcher.reference_ids, np.fromiter(image_ids, dtype=np.int64)))
+    conn.execute(
+        sa.update(BrandIndexRow).where(BrandIndexRow.id == INDEX_ROW).values(matcher=kept.to_bytes())
+    )
+
+
+def subset(matcher: BrandMatcher, keep: np.ndarray) -> BrandMatcher:
+    """The matcher over the references where the boolean array `keep` is True."""
+    return BrandMatcher(
+        matcher.reference_ids[keep],
+        matcher.brand_ids[keep],
+        [view for view, kept in zip(matcher.views, keep, strict=True) if kept],
+        matcher.greyscale[keep],
+        {kind: codes[keep] for kind, codes in matcher.codes.items()},
+    )
+
+
 def read_generation(conn: Connection) -> int:
     generation = conn.execute(
         sa.select(BrandIndexRow.generation).where(BrandIndexRow.id == INDEX_ROW)

@@ -19,7 +19,15 @@ from smtp_support import SmtpServer
 from benchmarks import imagery
 from catalog.product import Product
 from fingerprints import DRAFT, ImageLoader
-from workers.brands import BrandChanges, add_brand, add_images, update_brand
+from workers.brands import (
+    BrandChanges,
+    add_brand,
+    add_images,
+    list_images,
+    remove_brand,
+    remove_images,
+    update_brand,
+)
 from workers.broker import ListingSyncBroker
 from workers.cli.status import render
 from workers.context import writing
@@ -138,6 +146,34 @@ def test_a_listing_copying_a_hold_brand_is_held_everywhere_with_the_reason_until
         MARKETPLACES, ("live", None)
     )
     assert len(smtp_server.messages) == 3
+
+
+@pytest.mark.parametrize("removed", ["the official image it copies", "the brand"])
+def test_a_held_listing_goes_out_with_the_next_sync_once_what_held_it_is_removed(
+    make_shop: Callable[..., Shop],
+    broker: ListingSyncBroker,
+    worker: dramatiq.Worker,
+    acme: Callable[..., None],
+    fake: Product,
+    removed: str,
+) -> None:
+    shop = make_shop()
+    acme(shop, "hold")
+    shop.save([fake])
+    assert drain(broker, worker, shop, shop.sync(marketplaces=["ebay"])) == "done"
+    assert listing_rows(shop, "FAKE-1")["ebay"].status == "held"
+
+    with writing(shop.engine) as conn:
+        if removed == "the brand":
+            remove_brand(conn, "Acme")
+        else:
+            copied = [i.id for i in list_images(conn, "Acme") if i.source.endswith("acme-1.jpg")]
+            assert [i.id for i in remove_images(conn, "Acme", copied)] == copied
+    assert drain(broker, worker, shop, shop.sync(marketplaces=["ebay"])) == "done"
+    assert shop.live("ebay") == {"FAKE-1"}
+    assert shop.creates("ebay") == {"FAKE-1": 1}
+    row = listing_rows(shop, "FAKE-1")["ebay"]
+    assert (row.status, row.last_error_message) == ("live", None)
 
 
 def test_a_listing_copying_a_flag_brand_goes_live_and_the_brand_gets_an_email(
