@@ -1,4 +1,4 @@
-"""`listing-sync brands ...`: register brands, add their official images, list them.
+"""`listing-sync brands ...`: register, change, show and remove brands; add and remove their official images.
 
 The brand registry (and with it numpy and Pillow) is imported inside the commands, so that the other
 commands start without it.
@@ -18,9 +18,11 @@ import typer
 from workers.cli.common import FAILED, fail, read_settings, store
 
 if TYPE_CHECKING:
-    from workers.brands import BrandInfo, ImageReport
+    from workers.brands import BrandHoldings, BrandInfo, ImageReport, OfficialImage
 
-app = typer.Typer(help="Register brands, add their official images, list them.", no_args_is_help=True)
+app = typer.Typer(
+    help="Register brands, change or remove them, add and remove their official images.", no_args_is_help=True
+)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
@@ -79,12 +81,163 @@ def add(
             price_floor=price_floor,
             currency=currency,
         )
+    echo_brand(info, f"Added brand {info.name}.", as_json)
+
+
+@app.command("update")
+def update(
+    brand: Annotated[str, typer.Argument(metavar="BRAND", help="The brand's name.")],
+    add_emails: Annotated[
+        list[str] | None, typer.Option("--add-email", help="A contact e-mail to add (repeatable).")
+    ] = None,
+    remove_emails: Annotated[
+        list[str] | None, typer.Option("--remove-email", help="A contact e-mail to remove (repeatable).")
+    ] = None,
+    add_aliases: Annotated[
+        list[str] | None, typer.Option("--add-alias", help="An alias to add (repeatable).")
+    ] = None,
+    remove_aliases: Annotated[
+        list[str] | None, typer.Option("--remove-alias", help="An alias to remove (repeatable).")
+    ] = None,
+    add_sellers: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--add-authorized-seller",
+            help="A seller to authorise, written as for `brands add --authorized-seller` (repeatable).",
+        ),
+    ] = None,
+    remove_sellers: Annotated[
+        list[str] | None,
+        typer.Option("--remove-authorized-seller", help="A seller no longer authorised (repeatable)."),
+    ] = None,
+    policy: Annotated[
+        str | None,
+        typer.Option("--policy", help="hold: keep our sellers' matching listings back; flag: alert only."),
+    ] = None,
+    price_floor: Annotated[
+        Decimal | None, typer.Option("--price-floor", help="A new price floor, with --currency.")
+    ] = None,
+    currency: Annotated[
+        str | None, typer.Option("--currency", help="The price floor's currency (ISO 4217, e.g. USD).")
+    ] = None,
+    no_price_floor: Annotated[
+        bool, typer.Option("--no-price-floor", help="Drop the brand's price floor.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Change a brand: add or remove contacts, aliases and authorised sellers, set its policy or price floor.
+
+    Removing a value the brand does not have is refused, naming it, and nothing changes. Listings held
+    for a seller authorised here go out with that seller's next sync run.
+    """
+    from workers.brands import BrandChanges, update_brand
+
+    changes = BrandChanges(
+        add_emails=add_emails or (),
+        remove_emails=remove_emails or (),
+        add_aliases=add_aliases or (),
+        remove_aliases=remove_aliases or (),
+        add_authorized=add_sellers or (),
+        remove_authorized=remove_sellers or (),
+        policy=policy,
+        price_floor=price_floor,
+        currency=currency,
+        clear_price_floor=no_price_floor,
+    )
+    lists = (add_emails, remove_emails, add_aliases, remove_aliases, add_sellers, remove_sellers)
+    if not any(lists) and policy is None and price_floor is None and currency is None and not no_price_floor:
+        fail("brands update: nothing to change; give at least one option (see --help)")
+    if no_price_floor and (price_floor is not None or currency is not None):
+        fail("brands update: --no-price-floor cannot go with --price-floor or --currency")
+    with store() as engine, brand_errors(), engine.begin() as conn:
+        info = update_brand(conn, brand, changes)
+    echo_brand(info, f"Updated brand {info.name}.", as_json)
+
+
+@app.command("show")
+def show(
+    brand: Annotated[str, typer.Argument(metavar="BRAND", help="The brand's name.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show one brand with its official images: id, size, when added and where from."""
+    from workers.brands import get_brand, list_images
+
+    with store() as engine, brand_errors(), engine.connect() as conn:
+        info = get_brand(conn, brand)
+        official = list_images(conn, info.name)
     if as_json:
-        typer.echo(json.dumps(info.to_json(), ensure_ascii=False))
+        data = {**info.to_json(), "official_images": [image.to_json() for image in official]}
+        typer.echo(json.dumps(data, ensure_ascii=False))
         return
-    typer.echo(f"Added brand {info.name}.")
+    typer.echo(info.name)
     for line in describe(info):
         typer.echo(f"  {line}")
+    for image in official:
+        typer.echo(f"    {image_line(image)}")
+
+
+def image_line(image: OfficialImage) -> str:
+    added = image.added_at.strftime("%Y-%m-%d %H:%M UTC")
+    return f"{image.id}\t{image.width}x{image.height}\t{added}\t{image.source}"
+
+
+@app.command("remove-images")
+def remove_images_(
+    brand: Annotated[str, typer.Argument(metavar="BRAND", help="The brand's name.")],
+    image_ids: Annotated[
+        list[int], typer.Argument(metavar="IMAGE_ID...", help="Official images' ids, as `brands show` lists.")
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Remove official images from a brand; listings they alone matched no longer count as copies.
+
+    An id that is not one of the brand's images is refused, naming it, and nothing is removed.
+    """
+    from workers.brands import get_brand, remove_images
+
+    with store() as engine, brand_errors(), engine.begin() as conn:
+        name = get_brand(conn, brand).name
+        removed = remove_images(conn, name, image_ids)
+    if as_json:
+        typer.echo(json.dumps({"brand": name, "removed": [i.to_json() for i in removed]}, ensure_ascii=False))
+        return
+    typer.echo(f"Removed {len(removed)} official image(s) from {name}.")
+    for image in removed:
+        typer.echo(f"  {image_line(image)}")
+
+
+@app.command("remove")
+def remove(
+    brand: Annotated[str, typer.Argument(metavar="BRAND", help="The brand's name.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Do it: without this, only say what would be deleted.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Remove a brand with its official images, findings (and their alerts) and scans.
+
+    Without --yes it deletes nothing: it says what would go and exits 2. Listings held for the brand go out
+    with their seller's next sync run.
+    """
+    from workers.brands import brand_holdings, remove_brand
+
+    with store() as engine, brand_errors():
+        if not yes:
+            with engine.connect() as conn:
+                held = brand_holdings(conn, brand)
+            fail(f"removing brand {held.name} deletes {_holdings(held)}; run again with --yes to remove it")
+        with engine.begin() as conn:
+            held = remove_brand(conn, brand)
+    if as_json:
+        data = {"brand": held.name, "images": held.images, "findings": held.findings, "scans": held.scans}
+        typer.echo(json.dumps(data, ensure_ascii=False))
+        return
+    typer.echo(f"Removed brand {held.name} with {_holdings(held)}.")
+
+
+def _holdings(held: BrandHoldings) -> str:
+    images, findings, scans = held.images, held.findings, held.scans
+    return f"{images} official image(s), {findings} finding(s) with their alerts and {scans} scan(s)"
 
 
 @app.command("images")
@@ -170,6 +323,16 @@ def list_(as_json: JsonOption = False) -> None:
         typer.echo(info.name)
         for line in describe(info):
             typer.echo(f"  {line}")
+
+
+def echo_brand(info: BrandInfo, headline: str, as_json: bool) -> None:
+    """A brand as `add` and `update` print it: one JSON object, or the headline and a line per field."""
+    if as_json:
+        typer.echo(json.dumps(info.to_json(), ensure_ascii=False))
+        return
+    typer.echo(headline)
+    for line in describe(info):
+        typer.echo(f"  {line}")
 
 
 def describe(info: BrandInfo) -> list[str]:

@@ -133,7 +133,8 @@ def test_check_refuses_loopback_urls_unless_private_images_are_allowed(
 @pytest.mark.parametrize(
     ("command", "mentions"),
     [
-        (["brands"], ["add", "images", "list"]),
+        (["brands"], ["add", "update", "show", "images", "remove-images", "remove", "list"]),
+        (["brands", "update"], ["--add-authorized-seller", "--remove-email", "--no-price-floor"]),
         (["brands", "add"], ["--authorized-seller"]),
         (["check"], ["--seller"]),
     ],
@@ -142,3 +143,78 @@ def test_the_commands_have_help(cli: Cli, command: list[str], mentions: list[str
     done = cli(*command, "--help")
     assert done.returncode == 0, done.stderr
     assert "Usage:" in done.stdout and all(word in done.stdout for word in mentions)
+
+
+def test_brands_update_changes_a_brand_and_refuses_what_it_does_not_have(cli: Cli) -> None:
+    assert cli("brands", "add", "Acme", "--email", "owner@acme.example", "--alias", "ACM").returncode == 0
+    updated = cli.json(
+        "brands", "update", "acme", "--add-email", "legal@acme.example", "--remove-alias", "acm",
+        "--add-alias", "Acme Tools", "--add-authorized-seller", "ebay:gs-1", "--policy", "hold",
+        "--price-floor", "9.50", "--currency", "eur",
+    )  # fmt: skip
+    assert updated == {
+        "brand": "Acme",
+        "policy": "hold",
+        "emails": ["owner@acme.example", "legal@acme.example"],
+        "aliases": ["Acme Tools"],
+        "authorized_sellers": ["ebay:gs-1"],
+        "price_floor": "9.5",
+        "currency": "EUR",
+        "images": 0,
+    }
+    done = cli("brands", "update", "Acme", "--remove-authorized-seller", "ebay:gs-1", "--no-price-floor")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "Updated brand Acme."
+    assert "authorized sellers" not in done.stdout and "price floor" not in done.stdout
+    for args, message in [
+        ((), "nothing to change"),
+        (("--remove-email", "nobody@acme.example"), "email: 'nobody@acme.example' is not one of the brand's"),
+        (("--remove-email", "owner@acme.example", "--remove-email", "legal@acme.example"), "at least one"),
+        (("--no-price-floor", "--price-floor", "5"), "--no-price-floor cannot go with"),
+        (("--policy", "block"), "policy: expected hold or flag"),
+    ]:
+        refused = cli("brands", "update", "Acme", *args)
+        assert (refused.returncode, refused.stdout) == (2, ""), args
+        assert message in refused.stderr, args
+    assert cli.json("brands", "list")[0]["emails"] == ["owner@acme.example", "legal@acme.example"]
+    unknown = cli("brands", "update", "Nope", "--policy", "flag")
+    assert unknown.returncode == 2 and "unknown brand 'Nope'" in unknown.stderr
+
+
+def test_brands_show_lists_the_images_and_remove_images_takes_them_out_of_checks(
+    cli: Cli, brand_folder: Path, tmp_path: Path, copy_of_1: bytes
+) -> None:
+    assert cli("brands", "add", "Acme", "--email", "owner@acme.example").returncode == 0
+    assert cli("brands", "images", "Acme", str(brand_folder)).returncode == 0
+    shown = cli.json("brands", "show", "Acme")
+    images = {Path(image["source"]).name: image for image in shown["official_images"]}
+    assert set(images) == {"a.jpg", "b.jpeg", "c.jpg", "d.dat"} and shown["images"] == 4
+    assert all(image["width"] > 0 and len(image["sha256"]) == 64 for image in images.values())
+    text = cli("brands", "show", "Acme").stdout
+    assert f"{images['b.jpeg']['id']}\t" in text and str(brand_folder / "b.jpeg") in text
+    copy = tmp_path / "copy.jpg"
+    copy.write_bytes(copy_of_1)
+    assert cli.json("check", str(copy))["verdict"] == "counterfeit-suspect"
+
+    refused = cli("brands", "remove-images", "Acme", str(images["b.jpeg"]["id"]), "999")
+    assert refused.returncode == 2 and "no official image 999" in refused.stderr
+    removed = cli.json("brands", "remove-images", "Acme", str(images["b.jpeg"]["id"]))
+    assert removed == {"brand": "Acme", "removed": [images["b.jpeg"]]}
+    assert cli.json("brands", "show", "Acme")["images"] == 3
+    assert cli.json("check", str(copy))["verdict"] == "no-match"
+
+
+def test_brands_remove_says_what_it_would_delete_until_told_yes(cli: Cli, brand_folder: Path) -> None:
+    assert cli("brands", "add", "Acme", "--email", "owner@acme.example").returncode == 0
+    assert cli("brands", "add", "Other", "--email", "owner@other.example").returncode == 0
+    assert cli("brands", "images", "Acme", str(brand_folder)).returncode == 0
+    asked = cli("brands", "remove", "acme")
+    assert (asked.returncode, asked.stdout) == (2, "")
+    assert "removing brand Acme deletes 4 official image(s), 0 finding(s)" in asked.stderr
+    assert "--yes" in asked.stderr
+    assert len(cli.json("brands", "list")) == 2
+    removed = cli.json("brands", "remove", "acme", "--yes")
+    assert removed == {"brand": "Acme", "images": 4, "findings": 0, "scans": 0}
+    assert [b["brand"] for b in cli.json("brands", "list")] == ["Other"]
+    again = cli("brands", "remove", "Acme", "--yes")
+    assert again.returncode == 2 and "unknown brand 'Acme'" in again.stderr
