@@ -88,42 +88,81 @@ def check_batch(ctx: Context, screener: Screener, batch_id: int, *, give_up: boo
         and CHECKED_ACTIONS & set(decide(marketplace, products.get(sku), listings.get(sku), data[sku]))
     }
     checked = Checked(batch_id, marketplace, checked=len(images))
-    screened = screener.screen(url for urls in images.values() for url in urls) if images else {}
-    retry = [url for url, found in screened.items() if isinstance(found, Unchecked) and found.transient]
-    if retry and not give_up:
-        raise ImagesUnavailable(batch_id, [shown(url) for url in retry])
-    snapshot = screener.snapshot()
-    suspects: list[Suspect] = []
-    for sku, urls in images.items():
-        failures = [screened[url] for url in urls if isinstance(screened[url], Unchecked)]
-        if failures:
-            checked.failed.append(sku)
-            for failure in failures:
-                assert isinstance(failure, Unchecked)
-                logger.warning(
-                    "batch %s: SKU %s pushed without checking image %s: %s",
-                    batch_id,
-                    sku,
-                    shown(failure.url),
-                    failure.reason,
-                )
-        found = suspects_of(snapshot, seller, marketplace, sku, urls, screened)
-        suspects += found
-        if any(s.brand.policy is BrandPolicy.HOLD for s in found):
-            checked.held.append(sku)
+    judged = judge(screener, seller, marketplace, images, what=f"batch {batch_id}", give_up=give_up)
+    checked.failed = judged.failed
+    checked.held = [sku for sku in images if any(s.sku == sku for s in judged.holding)]
     with writing(ctx.engine) as conn:
-        for suspect in suspects:
-            listing = found_listing(seller, marketplace, suspect.sku, data[suspect.sku], images[suspect.sku])
-            recorded = record_finding(conn, suspect.brand.id, listing, image_match(snapshot, suspect))
-            if recorded.to_alert and recorded.finding_id is not None:
-                checked.alerts.append(recorded.finding_id)
-        _hold(conn, seller, marketplace, [s for s in suspects if s.brand.policy is BrandPolicy.HOLD])
+        checked.alerts = record_suspects(conn, judged, seller, marketplace, data, images)
+        _hold(conn, seller, marketplace, judged.holding)
         conn.execute(
             sa.update(SyncBatch)
             .where(SyncBatch.id == batch_id)
             .values(checks={"held": checked.held, "failed": checked.failed}, updated_at=utcnow())
         )
     return checked
+
+
+@dataclass
+class Judged:
+    """What screening some SKUs' images found: the suspects and the SKUs with an image left unchecked."""
+
+    snapshot: Snapshot
+    suspects: list[Suspect]
+    failed: list[str]
+
+    @property
+    def holding(self) -> list[Suspect]:
+        return [s for s in self.suspects if s.brand.policy is BrandPolicy.HOLD]
+
+
+def judge(
+    screener: Screener,
+    seller: SellerInfo,
+    marketplace: str,
+    images: Mapping[str, Sequence[str]],
+    *,
+    what: str,
+    give_up: bool,
+) -> Judged:
+    """Screen the images of each SKU (`images`: SKU -> URLs) and find its suspects; an image that could not
+    be fetched raises `ImagesUnavailable` naming `what`, unless `give_up`, when it is logged and skipped."""
+    screened = screener.screen(url for urls in images.values() for url in urls) if images else {}
+    retry = [url for url, found in screened.items() if isinstance(found, Unchecked) and found.transient]
+    if retry and not give_up:
+        raise ImagesUnavailable(what, [shown(url) for url in retry])
+    judged = Judged(screener.snapshot(), [], [])
+    for sku, urls in images.items():
+        failures = [found for url in urls if isinstance(found := screened[url], Unchecked)]
+        if failures:
+            judged.failed.append(sku)
+        for failure in failures:
+            logger.warning(
+                "%s: SKU %s goes on without checking image %s: %s",
+                what,
+                sku,
+                shown(failure.url),
+                failure.reason,
+            )
+        judged.suspects += suspects_of(judged.snapshot, seller, marketplace, sku, urls, screened)
+    return judged
+
+
+def record_suspects(
+    conn: sa.Connection,
+    judged: Judged,
+    seller: SellerInfo,
+    marketplace: str,
+    data: Mapping[str, Mapping[str, Any]],
+    images: Mapping[str, Sequence[str]],
+) -> list[int]:
+    """Record a finding for each suspect; returns the findings to alert (new or materially changed)."""
+    alerts: list[int] = []
+    for suspect in judged.suspects:
+        listing = found_listing(seller, marketplace, suspect.sku, data[suspect.sku], images[suspect.sku])
+        recorded = record_finding(conn, suspect.brand.id, listing, image_match(judged.snapshot, suspect))
+        if recorded.to_alert and recorded.finding_id is not None:
+            alerts.append(recorded.finding_id)
+    return alerts
 
 
 def suspects_of(
