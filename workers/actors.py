@@ -71,6 +71,31 @@ def plan(run_id: str) -> None:
             check_batch.send(item.batch_id)
         else:
             PUSHERS[item.marketplace].send(item.batch_id)
+    nightly_recheck(ctx, run_id)
+
+
+def nightly_recheck(ctx: Context, run_id: str) -> None:
+    """A nightly run hands its seller's live listings to `recheck_listings` when the brands changed since
+    their last recheck (see `workers.checks.recheck`); a redelivered plan finds them rechecked already."""
+    with ctx.engine.connect() as conn:
+        run, _, marketplaces = run_scope(conn, run_id)
+    if run.kind != RunKind.NIGHTLY:
+        return
+    screener = checks.screener_of(ctx)
+    if not screener.active(refresh=True):
+        return  # no brand image: nothing to match, and the first image added moves the generation
+    generation = screener.snapshot().generation
+    for due in checks.due_rechecks(ctx, run.seller_id, marketplaces, generation):
+        for part in due.parts():
+            recheck_listings.send(due.seller_id, due.marketplace, part)
+        checks.mark_rechecked(ctx, due)
+        logger.info(
+            "run %s: %d live %s listings to recheck against brand index generation %d",
+            run_id,
+            len(due.skus),
+            due.marketplace,
+            generation,
+        )
 
 
 def nightly_drift_check(ctx: Context, run_id: str) -> None:
@@ -140,6 +165,40 @@ def check_batch(batch_id: int) -> None:
     for finding_id in checked.alerts:
         mail_alerts(ctx, finding_id)
     PUSHERS[checked.marketplace].send(batch_id)
+
+
+@dramatiq.actor(broker=BROKER, queue_name=CHECK, priority=30, time_limit=PUSH_TIME_LIMIT_MS)
+def recheck_listings(seller_id: str, marketplace: str, skus: list[str]) -> None:
+    """Match live listings' images against the brands again and alert what matches (a nightly run's recheck).
+
+    Images that cannot be fetched make it wait (backoff) up to `CHECK_RETRIES` times, then the others are
+    judged without them. Checks and pushes come first on a busy worker (priority 30 against 20 and 10).
+    """
+    ctx = context_of(BROKER)
+    message = CurrentMessage.get_current_message()
+    retries = message.options.get("retries", 0) if message else 0
+    try:
+        rechecked = checks.recheck_listings(
+            ctx, checks.screener_of(ctx), seller_id, marketplace, skus, give_up=retries >= CHECK_RETRIES
+        )
+    except checks.ImagesUnavailable as exc:
+        logger.warning("%s; trying again (%d of %d)", exc, retries + 1, CHECK_RETRIES)
+        raise dramatiq.Retry(str(exc), delay=delay_for(retries, None)) from None
+    except Exception as exc:
+        if transient(exc) and not _out_of_retries():
+            raise
+        logger.exception("rechecking %d %s listings of seller %s failed", len(skus), marketplace, seller_id)
+        return
+    for finding_id in rechecked.alerts:
+        mail_alerts(ctx, finding_id)
+    if rechecked.suspects:
+        logger.info(
+            "recheck of seller %s on %s: %d of %d listings match a brand that has not authorised the seller",
+            seller_id,
+            marketplace,
+            rechecked.suspects,
+            rechecked.checked,
+        )
 
 
 @dramatiq.actor(broker=BROKER, queue_name=EMAIL, priority=0, time_limit=MAIL_TIME_LIMIT_MS)

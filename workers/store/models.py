@@ -150,6 +150,8 @@ class MarketplaceAccount(Base):
     marketplace_ids: Mapped[list[Any]] = mapped_column(default=list)
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     credentials_encrypted: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    #: the brand index generation the live listings were last rechecked against (`workers.checks.recheck`)
+    rechecked_generation: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

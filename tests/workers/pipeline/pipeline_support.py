@@ -54,9 +54,9 @@ class Shop:
         with writing(self.engine) as conn:
             save_products(conn, SELLER, [ProductRecord.from_product(p) for p in products])
 
-    def sync(self, **scope: Any) -> str:
+    def sync(self, kind: str = "manual", **scope: Any) -> str:
         with writing(self.engine) as conn:
-            run_id = open_run(conn, SELLER, kind="manual", **scope)
+            run_id = open_run(conn, SELLER, kind=kind, **scope)
         start_run(run_id)
         return run_id
 

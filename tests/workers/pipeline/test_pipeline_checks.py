@@ -28,7 +28,9 @@ from workers.brands import (
     remove_images,
     update_brand,
 )
+from workers.brands.persisted import read_generation
 from workers.broker import ListingSyncBroker
+from workers.checks import due_rechecks
 from workers.cli.status import render
 from workers.context import writing
 from workers.findings import list_findings
@@ -174,6 +176,62 @@ def test_a_held_listing_goes_out_with_the_next_sync_once_what_held_it_is_removed
     assert shop.creates("ebay") == {"FAKE-1": 1}
     row = listing_rows(shop, "FAKE-1")["ebay"]
     assert (row.status, row.last_error_message) == ("live", None)
+
+
+def test_a_nightly_run_alerts_a_brand_registered_after_a_copy_went_live_and_leaves_the_listing_live(
+    make_shop: Callable[..., Shop],
+    broker: ListingSyncBroker,
+    worker: dramatiq.Worker,
+    acme: Callable[..., None],
+    fake: Product,
+    image_host: ImageHost,
+    smtp_server: SmtpServer,
+) -> None:
+    shop = make_shop()
+    with_smtp(shop, smtp_server)
+    shop.save([fake, make_product("MUG-1")])
+    scope = {"marketplaces": ["ebay", "amazon"]}
+    assert drain(broker, worker, shop, shop.sync(**scope)) == "done"
+    assert shop.live("ebay") == shop.live("amazon") == {"FAKE-1", "MUG-1"}
+    assert image_host.requests["FAKE-1.jpg"] == 0  # no brand yet: nothing checked
+
+    acme(shop, "hold")
+    # A run that pushes nothing new checks nothing: the copy is already live.
+    assert drain(broker, worker, shop, shop.sync(**scope)) == "done"
+    with shop.engine.connect() as conn:
+        assert list_findings(conn, brand="Acme") == []
+
+    assert drain(broker, worker, shop, shop.sync("nightly", **scope)) == "done"
+    with shop.engine.connect() as conn:
+        findings = list_findings(conn, brand="Acme")
+    assert sorted((f.marketplace, f.listing_id, f.state) for f in findings) == [
+        ("amazon", f"{SELLER}/FAKE-1", "alerted"),
+        ("ebay", f"{SELLER}/FAKE-1", "alerted"),
+    ]
+    assert [str(m.message["To"]) for m in smtp_server.messages] == [CONTACT, CONTACT]
+    for marketplace in ("ebay", "amazon"):
+        assert shop.live(marketplace) == {"FAKE-1", "MUG-1"}
+        assert listing_rows(shop, "FAKE-1")[marketplace].status == "live"
+    assert (image_host.requests["FAKE-1.jpg"], image_host.requests["MUG-1.png"]) == (1, 1)
+
+    # The brands unchanged, the next night rechecks nothing; a change is matched from the cache, no fetch.
+    with shop.engine.connect() as conn:
+        generation = read_generation(conn)
+    assert due_rechecks(shop.context, SELLER, scope["marketplaces"], generation) == []
+    assert [d.marketplace for d in due_rechecks(shop.context, SELLER, None, generation)] == ["tmall"]
+    assert drain(broker, worker, shop, shop.sync("nightly", **scope)) == "done"
+    with writing(shop.engine) as conn:
+        update_brand(conn, "Acme", BrandChanges(add_emails=["ops@acme.example"]))
+        generation = read_generation(conn)
+    assert [(d.marketplace, d.skus) for d in due_rechecks(shop.context, SELLER, ["ebay"], generation)] == [
+        ("ebay", ["FAKE-1", "MUG-1"])
+    ]
+    assert drain(broker, worker, shop, shop.sync("nightly", **scope)) == "done"
+    assert due_rechecks(shop.context, SELLER, scope["marketplaces"], generation) == []
+    assert (image_host.requests["FAKE-1.jpg"], image_host.requests["MUG-1.png"]) == (1, 1)
+    assert len(smtp_server.messages) == 2  # the findings did not change: no second e-mail
+    with shop.engine.connect() as conn:
+        assert len(list_findings(conn, brand="Acme")) == 2
 
 
 def test_a_listing_copying_a_flag_brand_goes_live_and_the_brand_gets_an_email(
