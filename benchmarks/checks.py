@@ -137,11 +137,11 @@ class Bench:
         with writing(self.engine) as conn:
             save_products(conn, self.seller, [ProductRecord.from_product(p) for p in products])
 
-    def run(self) -> tuple[str, float, dict[str, Any]]:
+    def run(self, kind: str = "manual") -> tuple[str, float, dict[str, Any]]:
         """Open and start a run, wait for it to close; (status, seconds, progress per marketplace)."""
         began = time.perf_counter()
         with writing(self.engine) as conn:
-            run_id = open_run(conn, self.seller, kind="manual")
+            run_id = open_run(conn, self.seller, kind=kind)
         start_run(run_id)
         while True:
             with self.engine.connect() as conn:
