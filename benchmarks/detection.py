@@ -6,7 +6,11 @@ layout, the same products in other colours and unregistered images under a rando
 Every query goes through JPEG bytes and our loader, as a listing image would. Our matcher at its default
 threshold is compared with imagehash's phash and dhash of the whole image at distance <= 10.
 
-    PYTHONPATH=. /work/venv/bin/python benchmarks/detection.py [--json] [--brands 40] [--seed 7]
+`--work-side 125` measures hashing at another working size (`normalise.WORK_SIDE`, brand images and queries
+alike, JPEGs decoded to match), beside `benchmarks/fingerprints.py --work-side`: a measurement for choosing,
+since stored fingerprints are made at 250.
+
+    PYTHONPATH=. python benchmarks/detection.py [--json] [--brands 40] [--seed 7] [--work-side 250]
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ import imagehash
 from PIL import Image
 
 from benchmarks import imagery
-from fingerprints.features import DRAFT, fingerprint_image, reference_fingerprints
+from fingerprints import normalise
+from fingerprints.features import fingerprint_image, reference_fingerprints
 from fingerprints.loading import decode
 from fingerprints.matching import DEFAULT_THRESHOLD, BrandMatcher
 
@@ -83,7 +88,7 @@ def ours(brands: list[Image.Image]) -> Callable[[bytes], int | None]:
     )
 
     def predict(data: bytes) -> int | None:
-        matches = matcher.match(fingerprint_image(decode(data, draft=DRAFT)))
+        matches = matcher.match(fingerprint_image(decode(data, draft=normalise.WORK_SIDE)))
         return matches[0].brand_id if matches else None
 
     return predict
@@ -136,7 +141,11 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="also print one JSON line of results")
     parser.add_argument("--brands", type=int, default=40, help="drawn brand products (photos are added)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--work-side", type=int, default=normalise.WORK_SIDE, help="hash at this working size instead"
+    )
     args = parser.parse_args()
+    normalise.WORK_SIDE = args.work_side
     brands, queries = build(args.seed, args.brands)
     methods = {
         f"ours@{DEFAULT_THRESHOLD}": ours(brands),
@@ -145,7 +154,7 @@ def main() -> None:
     }
     results = {name: evaluate(queries, predict) for name, predict in methods.items()}
     groups = [*imagery.TRANSFORMS, *NEGATIVES, "overall"]
-    print(f"{len(brands)} brand images, {len(queries)} queries")
+    print(f"{len(brands)} brand images, {len(queries)} queries, working side {args.work_side}")
     print("recall / precision per transform; false positives for the negatives")
     print(f"{'transform':<12}{'n':>5}" + "".join(f"{name:>22}" for name in methods))
     for group in groups:

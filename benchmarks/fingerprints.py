@@ -6,7 +6,11 @@ and the best of the rounds is kept, the figure least disturbed by other work on 
 their rounds in turn, so that a spell of load on a shared machine falls on all of them alike rather than on
 whichever ran then (their ratio moved by a third between runs otherwise).
 
-    PYTHONPATH=. /work/venv/bin/python benchmarks/fingerprints.py [--json] [--images 40] [--rounds 5]
+`--work-side 125` asks what hashing at another working size would give (`normalise.WORK_SIDE`, with JPEGs
+decoded to match): stored fingerprints are made at 250, so it is a measurement for choosing, not an option of
+the product; `benchmarks/detection.py --work-side` gives the recall that goes with it.
+
+    PYTHONPATH=. python benchmarks/fingerprints.py [--json] [--images 40] [--rounds 5] [--work-side 250]
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ import imagehash
 from PIL import Image
 
 from benchmarks import imagery
-from fingerprints.features import DRAFT, fingerprint_image
+from fingerprints import normalise
+from fingerprints.features import fingerprint_image
 from fingerprints.loading import decode
 
 
@@ -59,11 +64,12 @@ def rates(files: list[bytes], methods: dict[str, Callable[[bytes], object]], rou
     return {name: len(files) / seconds for name, seconds in best.items()}
 
 
-METHODS: dict[str, Callable[[bytes], object]] = {
-    "imagehash.phash": lambda data: imagehash.phash(Image.open(io.BytesIO(data))),
-    "ours, query": lambda data: fingerprint_image(decode(data, draft=DRAFT)),
-    "ours, decode only": lambda data: decode(data, draft=DRAFT),
-}
+def methods(side: int) -> dict[str, Callable[[bytes], object]]:
+    return {
+        "imagehash.phash": lambda data: imagehash.phash(Image.open(io.BytesIO(data))),
+        "ours, query": lambda data: fingerprint_image(decode(data, draft=side)),
+        "ours, decode only": lambda data: decode(data, draft=side),
+    }
 
 
 def main() -> None:
@@ -71,17 +77,21 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="also print one JSON line of results")
     parser.add_argument("--images", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--work-side", type=int, default=normalise.WORK_SIDE, help="hash at this working size instead"
+    )
     args = parser.parse_args()
+    side = normalise.WORK_SIDE = args.work_side
     files = jpegs(args.images)
-    measured = rates(files, METHODS, args.rounds)
+    measured = rates(files, methods(side), args.rounds)
     reference = measured["imagehash.phash"]
-    paneled = sum(1 for data in files if fingerprint_image(decode(data, draft=DRAFT)).regions)
-    print(f"{len(files)} JPEGs of 1000 px, one core, best of {args.rounds} rounds (CPU time)")
+    paneled = sum(1 for data in files if fingerprint_image(decode(data, draft=side)).regions)
+    print(f"{len(files)} JPEGs of 1000 px, one core, best of {args.rounds} rounds (CPU time), side {side}")
     print(f"{'method':<20}{'images/s':>10}{'ms/image':>10}{'vs phash':>10}")
     for name, value in measured.items():
         print(f"{name:<20}{value:>10.0f}{1000 / value:>10.2f}{value / reference:>9.1f}x")
     print("imagehash.phash = Image.open, a full decode and imagehash.phash, the usual way;")
-    print(f"ours, query = what a listing image gets: fingerprint_image(decode(data, draft={DRAFT})),")
+    print(f"ours, query = what a listing image gets: fingerprint_image(decode(data, draft={side})),")
     print(
         "  i.e. JPEG decode at reduced scale, trim, pHash, dHash, 576-bit detail pHash, colour signature, and"
     )
@@ -94,6 +104,7 @@ def main() -> None:
             json.dumps(
                 {
                     "benchmark": "fingerprints",
+                    "work_side": side,
                     "images_per_s": measured,
                     "speedup": speedups,
                     "with_panels": paneled,
