@@ -7,7 +7,6 @@ happens outside any transaction; the rows and the rebuilt index are written toge
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -46,43 +45,6 @@ class StoredImage:
     id: int
     source: str
     content_sha256: str
-
-
-@dataclass(frozen=True)
-class OfficialImage:
-    """An official image as stored: what `brands show` lists and `brands remove-images` takes by id."""
-
-    id: int
-    source: str
-    content_sha256: str
-    width: int
-    height: int
-    added_at: dt.datetime
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "source": self.source,
-            "sha256": self.content_sha256,
-            "width": self.width,
-            "height": self.height,
-            "added_at": self.added_at.isoformat(timespec="seconds"),
-        }
-
-
-def list_images(conn: Connection, brand: str, ids: Iterable[int] | None = None) -> list[OfficialImage]:
-    """The brand's official images (or those of them with `ids`), oldest first. Raises `UnknownBrandError`."""
-    query = sa.select(
-        BrandImage.id,
-        BrandImage.source,
-        BrandImage.content_sha256,
-        BrandImage.width,
-        BrandImage.height,
-        BrandImage.created_at,
-    ).where(BrandImage.brand_id == brand_id(conn, brand))
-    if ids is not None:
-        query = query.where(BrandImage.id.in_(list(ids)))
-    return [OfficialImage(*row) for row in conn.execute(query.order_by(BrandImage.id))]
 
 
 @dataclass

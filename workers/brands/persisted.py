@@ -8,14 +8,21 @@ it committed (`store_matcher`). Readers poll the generation (see `index.BrandInd
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import numpy as np
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from fingerprints import BrandMatcher, ImageFingerprints
 from workers.store.brand_models import BrandImage, BrandIndexRow
 from workers.store.db import utcnow
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from fingerprints import BrandMatcher, ImageFingerprints
+
+# The matcher (numpy and the fingerprints package) is imported by the functions that build one: writers that
+# only register brands or change authorisations take the lock and move the generation without it.
 
 INDEX_ROW = 1
 
@@ -44,6 +51,8 @@ def begin_change(conn: Connection) -> int:
 
 def build_matcher(conn: Connection) -> BrandMatcher:
     """A matcher over every variant of every stored brand image."""
+    from fingerprints import BrandMatcher, ImageFingerprints
+
     rows = conn.execute(
         sa.select(BrandImage.id, BrandImage.brand_id, BrandImage.fingerprints).order_by(BrandImage.id)
     )
@@ -62,6 +71,8 @@ def store_matcher(
     With `added` (the new images' (id, brand id, variant) triples), the stored matcher is extended by them,
     which costs what they cost; without it, or when the stored one is stale, it is rebuilt from every row.
     """
+    from fingerprints import BrandMatcher
+
     current = conn.execute(sa.select(BrandIndexRow.matcher).where(BrandIndexRow.id == INDEX_ROW)).scalar()
     if added is not None and current is not None:
         matcher = merge(BrandMatcher.from_bytes(current), BrandMatcher.from_references(added))
@@ -75,6 +86,10 @@ def store_matcher(
 
 def merge(first: BrandMatcher, second: BrandMatcher) -> BrandMatcher:
     """One matcher over the references of both."""
+    import numpy as np
+
+    from fingerprints import BrandMatcher
+
     return BrandMatcher(
         np.concatenate([first.reference_ids, second.reference_ids]),
         np.concatenate([first.brand_ids, second.brand_ids]),
@@ -87,6 +102,10 @@ def merge(first: BrandMatcher, second: BrandMatcher) -> BrandMatcher:
 def drop_references(conn: Connection, image_ids: Iterable[int]) -> None:
     """Take the variants of `image_ids` out of the stored matcher; call after `begin_change`, in the
     transaction that deletes the images. A stale (NULL) matcher stays so: it is rebuilt from the rows left."""
+    import numpy as np
+
+    from fingerprints import BrandMatcher
+
     current = conn.execute(sa.select(BrandIndexRow.matcher).where(BrandIndexRow.id == INDEX_ROW)).scalar()
     if current is None:
         return
@@ -99,6 +118,8 @@ def drop_references(conn: Connection, image_ids: Iterable[int]) -> None:
 
 def subset(matcher: BrandMatcher, keep: np.ndarray) -> BrandMatcher:
     """The matcher over the references where the boolean array `keep` is True."""
+    from fingerprints import BrandMatcher
+
     return BrandMatcher(
         matcher.reference_ids[keep],
         matcher.brand_ids[keep],

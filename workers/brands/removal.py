@@ -1,41 +1,20 @@
-"""Taking things out of the brand registry: official images, or a brand with everything it holds.
+"""Removing a brand with everything it holds: contacts, aliases, sellers, official images, findings, scans.
 
-Each removal moves the brand index's generation first (which takes the write lock), and the stored matcher
-loses the removed images in the same transaction, so every worker's next generation check sees the change:
-listings held only because of what was removed go out with their seller's next sync run.
+The removal moves the brand index's generation first (which takes the write lock), and the stored matcher
+loses the brand's images in the same transaction, so every worker's next generation check sees the change:
+listings held for the brand go out with their seller's next sync run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from workers.brands.errors import InvalidBrandError
-from workers.brands.images import OfficialImage, list_images
 from workers.brands.persisted import begin_change, drop_references
 from workers.brands.registry import get_brand
 from workers.store.brand_models import Brand, BrandImage, BrandScan, Finding
-
-
-def remove_images(conn: Connection, brand: str, image_ids: Iterable[int]) -> list[OfficialImage]:
-    """Remove official images of `brand` by id; an id that is not one of its images is refused, naming it,
-    and nothing is removed. Returns the images removed."""
-    begin_change(conn)  # first, so that SQLite takes the write lock before reading
-    wanted = list(dict.fromkeys(image_ids))
-    found = {image.id: image for image in list_images(conn, brand, ids=wanted)}
-    missing = [str(image_id) for image_id in wanted if image_id not in found]
-    if missing:
-        name = get_brand(conn, brand).name
-        raise InvalidBrandError(
-            name, "image", f"no official image {', '.join(missing)} (`listing-sync brands show` lists them)"
-        )
-    if wanted:
-        conn.execute(sa.delete(BrandImage).where(BrandImage.id.in_(wanted)))
-        drop_references(conn, wanted)
-    return [found[image_id] for image_id in wanted]
 
 
 @dataclass(frozen=True)

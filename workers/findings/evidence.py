@@ -14,10 +14,12 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connectors.search import FoundListing
-from workers.brands import Verdict
+
+if TYPE_CHECKING:
+    from workers.brands import Verdict
 
 #: A price at or below this share of the brand's floor counts as "far below" it.
 FAR_BELOW_FLOOR = Decimal("0.5")

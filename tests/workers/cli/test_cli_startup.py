@@ -103,3 +103,20 @@ def test_only_the_command_that_creates_the_store_imports_alembic(tmp_path: Path)
     again = imported(["sellers", "list"], tmp_path, 0)
     assert "alembic" in first
     assert {m for m in again if m.split(".")[0] in ("alembic", "connectors")} == set()
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["brands", "list"], 0),
+        (["brands", "show", "Nope"], 2),
+        (["brands", "update", "Nope", "--policy", "hold"], 2),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else str(value),
+)
+def test_brand_registry_commands_run_without_the_matcher_or_the_image_libraries(
+    args: list[str], code: int, tmp_path: Path
+) -> None:
+    modules = imported(args, tmp_path, code)
+    assert "workers.store.brand_models" in modules  # it ran and read the brands
+    assert {m.split(".")[0] for m in modules} & {"fingerprints", "numpy", "PIL", "imagehash"} == set()
