@@ -1,7 +1,7 @@
 """`listing-sync brands ...`: register, change, show and remove brands; add and remove their official images.
 
-The brand registry (and with it numpy and Pillow) is imported inside the commands, so that the other
-commands start without it.
+The brand registry is imported inside the commands, so that the other commands start without it; only adding
+images brings numpy, Pillow and the matcher with it.
 """
 
 from __future__ import annotations
@@ -130,6 +130,11 @@ def update(
     Removing a value the brand does not have is refused, naming it, and nothing changes. Listings held
     for a seller authorised here go out with that seller's next sync run.
     """
+    lists = (add_emails, remove_emails, add_aliases, remove_aliases, add_sellers, remove_sellers)
+    if not any(lists) and policy is None and price_floor is None and currency is None and not no_price_floor:
+        fail("brands update: nothing to change; give at least one option (see --help)")
+    if no_price_floor and (price_floor is not None or currency is not None):
+        fail("brands update: --no-price-floor cannot go with --price-floor or --currency")
     from workers.brands import BrandChanges, update_brand
 
     changes = BrandChanges(
@@ -144,11 +149,6 @@ def update(
         currency=currency,
         clear_price_floor=no_price_floor,
     )
-    lists = (add_emails, remove_emails, add_aliases, remove_aliases, add_sellers, remove_sellers)
-    if not any(lists) and policy is None and price_floor is None and currency is None and not no_price_floor:
-        fail("brands update: nothing to change; give at least one option (see --help)")
-    if no_price_floor and (price_floor is not None or currency is not None):
-        fail("brands update: --no-price-floor cannot go with --price-floor or --currency")
     with store() as engine, brand_errors(), engine.begin() as conn:
         info = update_brand(conn, brand, changes)
     echo_brand(info, f"Updated brand {info.name}.", as_json)

@@ -84,6 +84,7 @@ def test_help_imports_only_typer_and_the_command_definitions(path: tuple[str, ..
         ["status"],
         ["sellers", "add"],
         ["findings", "list", "--state", "bogus"],
+        ["brands", "update", "Acme"],
         ["no-such-command"],
     ],
     ids=" ".join,
