@@ -106,5 +106,6 @@ def recheck_listings(
     what = f"recheck of seller {seller_id} on {marketplace}"
     judged = judge(screener, seller, marketplace, images, what=what, give_up=give_up)
     with writing(ctx.engine) as conn:
+        judged = judged.current(conn)
         alerts = record_suspects(conn, judged, seller, marketplace, data, images)
     return Rechecked(len(images), len({s.sku for s in judged.suspects}), judged.failed, alerts)

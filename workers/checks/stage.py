@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -34,7 +34,7 @@ from workers.checks.screen import Screened, Screener, Unchecked, shown
 from workers.context import Context, writing
 from workers.findings import ImageMatch, record_finding, seller_is_allowed
 from workers.planner import decide, listing_states, product_data, product_states
-from workers.store.brand_models import BrandPolicy
+from workers.store.brand_models import Brand, BrandPolicy
 from workers.store.db import utcnow
 from workers.store.models import BatchState, Listing, ListingStatus, SyncBatch
 from workers.store.sellers import SellerInfo, get_seller
@@ -90,8 +90,9 @@ def check_batch(ctx: Context, screener: Screener, batch_id: int, *, give_up: boo
     checked = Checked(batch_id, marketplace, checked=len(images))
     judged = judge(screener, seller, marketplace, images, what=f"batch {batch_id}", give_up=give_up)
     checked.failed = judged.failed
-    checked.held = [sku for sku in images if any(s.sku == sku for s in judged.holding)]
     with writing(ctx.engine) as conn:
+        judged = judged.current(conn)
+        checked.held = [sku for sku in images if any(s.sku == sku for s in judged.holding)]
         checked.alerts = record_suspects(conn, judged, seller, marketplace, data, images)
         _hold(conn, seller, marketplace, judged.holding)
         conn.execute(
@@ -113,6 +114,16 @@ class Judged:
     @property
     def holding(self) -> list[Suspect]:
         return [s for s in self.suspects if s.brand.policy is BrandPolicy.HOLD]
+
+    def current(self, conn: sa.Connection) -> Judged:
+        """These suspects less those of brands removed since the index was read (a worker's index may be
+        seconds old): nothing is recorded or held for a brand that is gone."""
+        ids = {s.brand.id for s in self.suspects}
+        if not ids:
+            return self
+        present = set(conn.execute(sa.select(Brand.id).where(Brand.id.in_(ids))).scalars())
+        kept = [s for s in self.suspects if s.brand.id in present]
+        return self if len(kept) == len(self.suspects) else replace(self, suspects=kept)
 
 
 def judge(

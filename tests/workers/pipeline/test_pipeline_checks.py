@@ -21,6 +21,7 @@ from catalog.product import Product
 from fingerprints import DRAFT, ImageLoader
 from workers.brands import (
     BrandChanges,
+    BrandIndex,
     add_brand,
     add_images,
     list_images,
@@ -30,13 +31,14 @@ from workers.brands import (
 )
 from workers.brands.persisted import read_generation
 from workers.broker import ListingSyncBroker
-from workers.checks import due_rechecks
+from workers.checks import Screener, due_rechecks
 from workers.cli.status import render
 from workers.context import writing
 from workers.findings import list_findings
 from workers.mail import SmtpTransport
 from workers.runs import run_progress
 from workers.sandboxes import ImageHost
+from workers.store.brand_models import Finding
 from workers.store.models import Listing, SyncBatch
 from workers.store.status import seller_status
 
@@ -232,6 +234,39 @@ def test_a_nightly_run_alerts_a_brand_registered_after_a_copy_went_live_and_leav
     assert len(smtp_server.messages) == 2  # the findings did not change: no second e-mail
     with shop.engine.connect() as conn:
         assert len(list_findings(conn, brand="Acme")) == 2
+
+
+class UnnoticedIndex(BrandIndex):
+    """A worker's index in the seconds before its next generation check: it keeps what it loaded first."""
+
+    def refresh(self) -> bool:
+        return self.generation is None and super().refresh()
+
+
+def test_a_brand_removed_while_a_worker_still_holds_its_images_holds_nothing_and_fails_no_batch(
+    make_shop: Callable[..., Shop],
+    broker: ListingSyncBroker,
+    worker: dramatiq.Worker,
+    acme: Callable[..., None],
+    fake: Product,
+) -> None:
+    shop = make_shop()
+    acme(shop, "hold")
+    shop.save([fake])
+    index = UnnoticedIndex(shop.engine)
+    assert index.snapshot().references  # loaded with Acme's images
+    screener = Screener(shop.engine, ImageLoader(draft=DRAFT, mounts=shop.context.mounts), index)
+    shop.context.extras["screener"] = screener
+    try:
+        with writing(shop.engine) as conn:
+            remove_brand(conn, "Acme")
+        assert drain(broker, worker, shop, shop.sync(marketplaces=["ebay"])) == "done"
+    finally:
+        screener.close()
+    assert shop.live("ebay") == {"FAKE-1"}
+    assert listing_rows(shop, "FAKE-1")["ebay"].status == "live"
+    with shop.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(Finding)).scalar_one() == 0
 
 
 def test_a_listing_copying_a_flag_brand_goes_live_and_the_brand_gets_an_email(
