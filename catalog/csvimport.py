@@ -115,6 +115,13 @@ class Layout:
         if _NOT_UTF8.search("".join(header)):
             raise ImportFileError("the header line is not UTF-8 text; save the file as 'CSV UTF-8'")
         names = [h.strip().strip("\ufeff").lower() for h in header]
+        for separator in (";", "\t"):
+            if len(names) == 1 and {"sku", "title"} <= {n.strip() for n in names[0].split(separator)}:
+                shown = "a tab" if separator == "\t" else repr(separator)
+                raise ImportFileError(
+                    f"the fields are separated by {shown}, not commas; save the file as comma-separated "
+                    "'CSV UTF-8' (a spreadsheet set to a language that writes decimal commas uses ';')"
+                )
         layout = cls(width=len(names))
         problems: list[str] = []
         seen: dict[str, int] = {}

@@ -113,6 +113,17 @@ def test_a_file_that_cannot_be_read_as_a_whole_is_rejected_naming_why(
     assert str(caught.value) == message
 
 
+@pytest.mark.parametrize(("separator", "named"), [(";", "';'"), ("\t", "a tab")])
+def test_a_file_separated_by_semicolons_or_tabs_is_told_to_use_commas(
+    tmp_path: Path, data: Path, separator: str, named: str
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text((data / "good.csv").read_text(encoding="utf-8").replace(",", separator), encoding="utf-8")
+    with pytest.raises(ImportFileError) as caught:
+        read_products(path)
+    assert str(caught.value).startswith(f"the fields are separated by {named}, not commas; save the file as")
+
+
 def test_a_file_without_a_header_is_told_what_the_first_line_must_be(data: Path) -> None:
     with pytest.raises(
         ImportFileError, match="missing required columns sku, title, price, currency, quantity"
