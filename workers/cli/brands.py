@@ -306,6 +306,11 @@ def summary(brand: str, report: ImageReport) -> str:
     )
     if report.ignored:
         line += f" Skipped {len(report.ignored)} file(s) that are not images."
+    if report.added:
+        line += (
+            "\nOur sellers' new and changed listings are checked against them before their next push, and "
+            "the listings already live in their next nightly run."
+        )
     return line
 
 
