@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import dramatiq
 from dramatiq.middleware import CurrentMessage
@@ -37,9 +37,20 @@ CHECK_RETRIES = 3
 BROKER = current_broker()  # raises unless setup_broker ran first (it imports this module)
 
 
-def _out_of_retries() -> bool:
+def _retries() -> int:
+    """How many times the message being handled was retried already."""
     message = CurrentMessage.get_current_message()
-    return message is not None and message.options.get("retries", 0) >= MAX_RETRIES
+    return int(message.options.get("retries", 0)) if message else 0
+
+
+def _out_of_retries() -> bool:
+    return _retries() >= MAX_RETRIES
+
+
+def _fetch_later(exc: checks.ImagesUnavailable, retries: int) -> NoReturn:
+    """Retry a check whose images could not be fetched, with backoff (up to `CHECK_RETRIES` times)."""
+    logger.warning("%s; trying again (%d of %d)", exc, retries + 1, CHECK_RETRIES)
+    raise dramatiq.Retry(str(exc), delay=delay_for(retries, None)) from None
 
 
 def _reason(exc: BaseException) -> str:
@@ -49,11 +60,16 @@ def _reason(exc: BaseException) -> str:
 
 @dramatiq.actor(broker=BROKER, queue_name=PLAN, priority=0, time_limit=10 * 60_000)
 def plan(run_id: str) -> None:
-    """Plan a run and enqueue its batches, stock-outs first."""
+    """Plan a run and enqueue its batches, stock-outs first; a nightly run also repairs drift first and hands
+    out its rechecks after."""
     broker = BROKER
     ctx = context_of(broker)
     try:
-        nightly_drift_check(ctx, run_id)
+        with ctx.engine.connect() as conn:
+            run, _, marketplaces = run_scope(conn, run_id)
+        nightly = run.kind == RunKind.NIGHTLY
+        if nightly and run.status == RunStatus.QUEUED:  # once: a redelivered plan skips it
+            nightly_drift_check(ctx, run, marketplaces)
         planned = planner.plan_run(ctx.engine, run_id)
     except Exception as exc:
         if transient(exc) and not _out_of_retries():
@@ -63,7 +79,8 @@ def plan(run_id: str) -> None:
             fail_run(conn, run_id, f"planning failed: {_reason(exc)}")
         return
     # A run sees every brand change made before it (one small query); no brand image, no checking at all.
-    checking = bool(planned) and checks.screener_of(ctx).active(refresh=True)
+    screener = checks.screener_of(ctx) if planned or nightly else None
+    checking = screener is not None and screener.active(refresh=True)
     for item in planned:
         if item.lane == planner.FIRST:  # stock-outs change no image: nothing to check
             push_first.send(item.batch_id)
@@ -71,44 +88,34 @@ def plan(run_id: str) -> None:
             check_batch.send(item.batch_id)
         else:
             PUSHERS[item.marketplace].send(item.batch_id)
-    nightly_recheck(ctx, run_id)
+    if nightly and screener is not None and checking:
+        nightly_recheck(ctx, run, marketplaces, screener.snapshot().generation)
 
 
-def nightly_recheck(ctx: Context, run_id: str) -> None:
-    """A nightly run hands its seller's live listings to `recheck_listings` when the brands changed since
-    their last recheck (see `workers.checks.recheck`); a redelivered plan finds them rechecked already."""
-    with ctx.engine.connect() as conn:
-        run, _, marketplaces = run_scope(conn, run_id)
-    if run.kind != RunKind.NIGHTLY:
-        return
-    screener = checks.screener_of(ctx)
-    if not screener.active(refresh=True):
-        return  # no brand image: nothing to match, and the first image added moves the generation
-    generation = screener.snapshot().generation
+def nightly_recheck(ctx: Context, run: Any, marketplaces: list[str] | None, generation: int) -> None:
+    """Hand the seller's live listings to `recheck_listings` where the brands changed since their last
+    recheck (see `workers.checks.recheck`); a redelivered plan finds them rechecked already."""
     for due in checks.due_rechecks(ctx, run.seller_id, marketplaces, generation):
         for part in due.parts():
             recheck_listings.send(due.seller_id, due.marketplace, part)
         checks.mark_rechecked(ctx, due)
         logger.info(
             "run %s: %d live %s listings to recheck against brand index generation %d",
-            run_id,
+            run.id,
             len(due.skus),
             due.marketplace,
             generation,
         )
 
 
-def nightly_drift_check(ctx: Context, run_id: str) -> None:
-    """A nightly run first repairs drift (see `workers.drift`), once: a redelivered plan skips it."""
+def nightly_drift_check(ctx: Context, run: Any, marketplaces: list[str] | None) -> None:
+    """Repair drift on the run's connected marketplaces (see `workers.drift`)."""
     with ctx.engine.connect() as conn:
-        run, _, marketplaces = run_scope(conn, run_id)
         connected = connected_marketplaces(conn, run.seller_id)
-    if run.kind != RunKind.NIGHTLY or run.status != RunStatus.QUEUED:
-        return
     chosen = [m for m in connected if marketplaces is None or m in marketplaces]
     for marketplace, report in drift.repair_drift(ctx, run.seller_id, chosen).items():
         if report.drifted:
-            logger.info("run %s: %d drifted listings on %s", run_id, len(report.drifted), marketplace)
+            logger.info("run %s: %d drifted listings on %s", run.id, len(report.drifted), marketplace)
 
 
 def _push(batch_id: int) -> None:
@@ -147,13 +154,11 @@ def check_batch(batch_id: int) -> None:
     against their 10): a batch checked already goes out while the next ones are checked.
     """
     ctx = context_of(BROKER)
-    message = CurrentMessage.get_current_message()
-    retries = message.options.get("retries", 0) if message else 0
+    retries = _retries()
     try:
         checked = checks.check_batch(ctx, checks.screener_of(ctx), batch_id, give_up=retries >= CHECK_RETRIES)
     except checks.ImagesUnavailable as exc:
-        logger.warning("%s; trying again (%d of %d)", exc, retries + 1, CHECK_RETRIES)
-        raise dramatiq.Retry(str(exc), delay=delay_for(retries, None)) from None
+        _fetch_later(exc, retries)
     except Exception as exc:
         if transient(exc) and not _out_of_retries():
             raise
@@ -175,15 +180,13 @@ def recheck_listings(seller_id: str, marketplace: str, skus: list[str]) -> None:
     judged without them. Checks and pushes come first on a busy worker (priority 30 against 20 and 10).
     """
     ctx = context_of(BROKER)
-    message = CurrentMessage.get_current_message()
-    retries = message.options.get("retries", 0) if message else 0
+    retries = _retries()
     try:
         rechecked = checks.recheck_listings(
             ctx, checks.screener_of(ctx), seller_id, marketplace, skus, give_up=retries >= CHECK_RETRIES
         )
     except checks.ImagesUnavailable as exc:
-        logger.warning("%s; trying again (%d of %d)", exc, retries + 1, CHECK_RETRIES)
-        raise dramatiq.Retry(str(exc), delay=delay_for(retries, None)) from None
+        _fetch_later(exc, retries)
     except Exception as exc:
         if transient(exc) and not _out_of_retries():
             raise
@@ -216,8 +219,7 @@ def _send_mail(kind: str, key: int, send: Callable[[int, Mailer], object]) -> No
     from workers.mail import TransientMailError
 
     ctx = context_of(BROKER)
-    message = CurrentMessage.get_current_message()
-    retries = message.options.get("retries", 0) if message else 0
+    retries = _retries()
     lock = ctx.redis.lock(f"{ctx.prefix}:mail:{kind}:{key}", timeout=MAIL_TIME_LIMIT_MS / 1000)
     if not lock.acquire(blocking=False):
         raise dramatiq.Retry(f"{kind} {key} is being sent by another worker", delay=delay_for(retries, None))

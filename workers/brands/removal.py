@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from workers.brands.persisted import begin_change, drop_references
-from workers.brands.registry import get_brand
+from workers.brands.registry import BrandInfo, get_brand
 from workers.store.brand_models import Brand, BrandImage, BrandScan, Finding
 
 
@@ -29,8 +29,10 @@ class BrandHoldings:
 
 def brand_holdings(conn: Connection, brand: str) -> BrandHoldings:
     """What the brand holds, counted. Raises `UnknownBrandError`."""
-    info = get_brand(conn, brand)
+    return _holdings(conn, get_brand(conn, brand))
 
+
+def _holdings(conn: Connection, info: BrandInfo) -> BrandHoldings:
     def count(table: type[BrandImage | Finding | BrandScan]) -> int:
         query = sa.select(sa.func.count()).select_from(table).where(table.brand_id == info.id)
         return int(conn.execute(query).scalar_one())
@@ -41,9 +43,9 @@ def brand_holdings(conn: Connection, brand: str) -> BrandHoldings:
 def remove_brand(conn: Connection, brand: str) -> BrandHoldings:
     """Delete a brand with its images, findings (and their alerts) and scans; returns what it held."""
     begin_change(conn)
-    held = brand_holdings(conn, brand)
-    owner = get_brand(conn, brand).id
-    images = conn.execute(sa.select(BrandImage.id).where(BrandImage.brand_id == owner)).scalars().all()
-    conn.execute(sa.delete(Brand).where(Brand.id == owner))  # the rest goes by ON DELETE CASCADE
+    info = get_brand(conn, brand)
+    held = _holdings(conn, info)
+    images = conn.execute(sa.select(BrandImage.id).where(BrandImage.brand_id == info.id)).scalars().all()
+    conn.execute(sa.delete(Brand).where(Brand.id == info.id))  # the rest goes by ON DELETE CASCADE
     drop_references(conn, images)
     return held

@@ -89,8 +89,7 @@ class Rechecked:
     """What rechecking some live listings found."""
 
     checked: int = 0
-    suspects: int = 0
-    failed: list[str] = field(default_factory=list)  # SKUs with an image that could not be checked
+    suspects: int = 0  # listings matching a brand that has not authorised the seller
     alerts: list[int] = field(default_factory=list)  # findings to alert
 
 
@@ -108,4 +107,4 @@ def recheck_listings(
     with writing(ctx.engine) as conn:
         judged = judged.current(conn)
         alerts = record_suspects(conn, judged, seller, marketplace, data, images)
-    return Rechecked(len(images), len({s.sku for s in judged.suspects}), judged.failed, alerts)
+    return Rechecked(len(images), len({s.sku for s in judged.suspects}), alerts)

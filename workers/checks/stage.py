@@ -92,7 +92,8 @@ def check_batch(ctx: Context, screener: Screener, batch_id: int, *, give_up: boo
     checked.failed = judged.failed
     with writing(ctx.engine) as conn:
         judged = judged.current(conn)
-        checked.held = [sku for sku in images if any(s.sku == sku for s in judged.holding)]
+        holding = {s.sku for s in judged.holding}
+        checked.held = [sku for sku in images if sku in holding]
         checked.alerts = record_suspects(conn, judged, seller, marketplace, data, images)
         _hold(conn, seller, marketplace, judged.holding)
         conn.execute(

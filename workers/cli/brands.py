@@ -196,8 +196,8 @@ def remove_images_(
     from workers.brands import get_brand, remove_images
 
     with store() as engine, brand_errors(), engine.begin() as conn:
+        removed = remove_images(conn, brand, image_ids)  # takes the write lock before it reads
         name = get_brand(conn, brand).name
-        removed = remove_images(conn, name, image_ids)
     if as_json:
         typer.echo(json.dumps({"brand": name, "removed": [i.to_json() for i in removed]}, ensure_ascii=False))
         return
